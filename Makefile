@@ -1,0 +1,48 @@
+# Werkplaats: two commands for a newcomer.
+#   make run   installs, migrates, loads the demo data and starts web + Celery worker + beat
+#   make test  installs the dev dependencies and runs every test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The embedded default runs with DEBUG on unless the environment says otherwise.
+export DEBUG ?= true
+
+.PHONY: run test install lint messages clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting web on http://$(HOST):$(PORT) with a Celery worker and beat; Ctrl-C stops all."
+	$(PY) manage.py run_embedded $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Models of the elements app; filled by its own issue."""

@@ -1,0 +1,1 @@
+"""Models of the evaluations app; filled by its own issue."""

@@ -1,0 +1,120 @@
+"""Admin for the core: search and filters a bridge-builder or application manager would use."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from werkplaats.models import Membership, Organisation, Person, ResearchGrant, User, Workplace
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = _("current")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("current")), ("no", _("ended or not yet started"))]
+
+    def queryset(self, request, queryset):
+        current_ids = Membership.objects.current(timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=current_ids)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=current_ids)
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["person", "workplace"]
+    fields = ["person", "workplace", "role", "starts_on", "ends_on"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "workplace_count"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_workplaces=Count("workplaces"))
+
+    @admin.display(description=_("workplaces"), ordering="_workplaces")
+    def workplace_count(self, obj):
+        return obj._workplaces
+
+
+@admin.register(Workplace)
+class WorkplaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "sector", "started_on", "current_people"]
+    list_filter = ["sector", "partners"]
+    search_fields = ["name", "slug", "partners__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["partners"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        current = Q(memberships__starts_on__lte=today) & (
+            Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today)
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_people=Count("memberships__person", filter=current, distinct=True))
+        )
+
+    @admin.display(description=_("current people"), ordering="_people")
+    def current_people(self, obj):
+        return obj._people
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "user", "preferred_language"]
+    list_filter = ["memberships__role", "memberships__workplace", "preferred_language"]
+    search_fields = ["name", "email", "user__email"]
+    autocomplete_fields = ["user"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "workplace", "starts_on", "ends_on"]
+    list_filter = [CurrentFilter, "role", "workplace"]
+    search_fields = ["person__name", "person__email", "workplace__name"]
+    autocomplete_fields = ["person", "workplace"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["person", "workplace"]
+
+
+@admin.register(ResearchGrant)
+class ResearchGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "workplace", "purpose", "granted_at", "expires_on"]
+    list_filter = ["workplace"]
+    search_fields = ["user__email", "purpose"]
+    autocomplete_fields = ["user", "workplace"]
+    list_select_related = ["user", "workplace"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "person__name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WerkplaatsConfig(AppConfig):
+    """The core domain: organisations, workplaces, people, memberships and the access policy."""
+
+    name = "werkplaats"
+    verbose_name = _("Professional workplaces")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,22 @@
+"""The Celery application. Configuration comes from Django settings (prefix ``CELERY_``)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkplaats.settings")
+
+app = Celery("werkplaats")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _prepare_embedded_transport(sender: Celery, **kwargs) -> None:
+    """The filesystem transport needs its folders before the first message is written."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,241 @@
+"""Demo data: four PWs modelled on the case study of the LOS article (seeds, table 1).
+
+Idempotent: running it again creates nothing new and changes nothing that exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from werkplaats.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Role,
+    Sector,
+    User,
+    Workplace,
+)
+
+DEMO_PASSWORD = "werkplaats-demo"
+DEMO_DOMAIN = "demo.werkplaats.example"
+
+FIRST_NAMES = [
+    "Sanne", "Daan", "Fleur", "Bram", "Lotte", "Jesse", "Noor", "Thijs", "Eva", "Ruben",
+    "Iris", "Milan", "Femke", "Sem", "Anouk", "Lars", "Roos", "Joris", "Maud", "Stijn",
+    "Yara", "Niels", "Esmee", "Koen", "Lieke", "Tim", "Zoë", "Wouter", "Amira", "Hugo",
+    "Nadia", "Pieter", "Ilse", "Mohamed", "Marloes", "Joost", "Fatima", "Gijs", "Hanna", "Rick",
+]
+LAST_NAMES = [
+    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
+    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
+    "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs",
+    "van Dijk", "Willems", "Verhoeven", "Schouten", "El Amrani", "Yilmaz", "Kuipers", "Maas",
+    "Verbeek", "Postma", "Huisman", "Koster", "van Wijk", "Hermans", "Claassen", "Lambregts",
+]
+
+# Role mix per case (table 1 of the article: students, supporters, professionals, management,
+# clients), plus one professional who is also the PW's bridge-builder.
+@dataclass(frozen=True)
+class Case:
+    slug: str
+    name: str
+    sector: str
+    started: int
+    partners: tuple[tuple[str, str], ...]
+    mix: dict[str, int]
+    description: str
+
+
+HEI = OrganisationKind.HIGHER_EDUCATION
+PUBLIC = OrganisationKind.PUBLIC
+
+CASES = [
+    Case(
+        "jeugdhulp-de-vlinderboom",
+        "PW Jeugdhulp De Vlinderboom",
+        Sector.YOUTH_CARE,
+        2014,
+        (("Hogeschool Zuiderkempen, Pedagogiek", HEI), ("Jeugdhulp De Vlinderboom", PUBLIC)),
+        {Role.STUDENT: 2, Role.SUPPORTER: 3, Role.PROFESSIONAL: 3, Role.MANAGER: 1},
+        "Studenten pedagogiek en jeugdprofessionals werken samen op de leefgroepen en "
+        "onderzoeken hoe jongeren meer regie krijgen over hun hulpverleningsplan.",
+    ),
+    Case(
+        "revalidatie-de-linde",
+        "PW Revalidatie De Linde",
+        Sector.REHABILITATION,
+        2012,
+        (("Hogeschool Zuiderkempen, Mens en Gezondheid", HEI), ("Revalidatiecentrum De Linde", PUBLIC)),
+        {Role.STUDENT: 7, Role.SUPPORTER: 9, Role.PROFESSIONAL: 4, Role.MANAGER: 1, Role.CLIENT: 7},
+        "Studenten fysiotherapie en ergotherapie, therapeuten en cliënten leren samen op de "
+        "afdeling. Ervaringsdeskundigen denken mee over klinische lessen en workshops.",
+    ),
+    Case(
+        "gezond-in-de-wijk",
+        "PW Gezond in de Wijk",
+        Sector.PUBLIC_HEALTH,
+        2015,
+        (("Hogeschool Zuiderkempen, HRM en Toegepaste Psychologie", HEI), ("GGD Brabant-Oost", PUBLIC)),
+        {Role.STUDENT: 9, Role.SUPPORTER: 5, Role.PROFESSIONAL: 5, Role.MANAGER: 1},
+        "Studenten toegepaste psychologie en jeugdartsen onderzoeken samen hoe gezondheids"
+        "voorlichting in de wijk beter aansluit bij gezinnen.",
+    ),
+    Case(
+        "revalidatie-oostpoort",
+        "PW Revalidatie Oostpoort",
+        Sector.REHABILITATION,
+        2018,
+        (("Paramedische Hogeschool Zuiderkempen", HEI), ("Revalidatiekliniek Oostpoort", PUBLIC)),
+        {Role.STUDENT: 6, Role.SUPPORTER: 4, Role.PROFESSIONAL: 7, Role.MANAGER: 1},
+        "Een jonge werkplaats waar studenten en therapeuten klinisch redeneren hardop oefenen, "
+        "samen met cliënt en werkbegeleider.",
+    ),
+]
+
+# The demo logins, all in "PW Revalidatie De Linde": the login is <label>@DEMO_DOMAIN.
+DEMO_LOGINS = [
+    ("bruggenbouwer", Role.BRIDGE_BUILDER),
+    ("manager", Role.MANAGER),
+    ("student", Role.STUDENT),
+    ("client", Role.CLIENT),
+]
+DEMO_WORKPLACE = "revalidatie-de-linde"
+
+
+def school_year_start(today: dt.date) -> dt.date:
+    """1 September of the current Dutch school year."""
+    year = today.year if today.month >= 9 else today.year - 1
+    return dt.date(year, 9, 1)
+
+
+def demo_names() -> list[str]:
+    """Distinct, stable Dutch names: the same order on every run, so reruns match."""
+    n = len(FIRST_NAMES)
+    return [f"{FIRST_NAMES[i % n]} {LAST_NAMES[(i * 7 + i // n) % n]}" for i in range(n * n)]
+
+
+def email_for(name: str) -> str:
+    local = name.lower().replace(" ", ".").replace("ë", "e").replace("'", "")
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+class Command(BaseCommand):
+    help = "Create the demo workplaces, people and logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Also run when DEBUG is off (demo accounts have a known password).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_demo creates accounts with a known password; with DEBUG off, "
+                "pass --allow-production if you really want them."
+            )
+        with transaction.atomic():
+            created, logins = self.seed(timezone.localdate())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {created} new records, {len(CASES)} workplaces."
+            )
+        )
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}) at http://127.0.0.1:8000/")
+        for label, email in logins:
+            self.stdout.write(f"  {label:15} {email}")
+
+    def seed(self, today: dt.date) -> tuple[int, list[tuple[str, str]]]:
+        created = 0
+        year_start = school_year_start(today)
+        name_iter = iter(demo_names())
+        logins: list[tuple[str, str]] = []
+
+        for case in CASES:
+            workplace, was_new = Workplace.objects.get_or_create(
+                slug=case.slug,
+                defaults={
+                    "name": case.name,
+                    "sector": case.sector,
+                    "started_on": dt.date(case.started, 9, 1),
+                    "description": case.description,
+                },
+            )
+            created += was_new
+            for org_name, kind in case.partners:
+                org, was_new = Organisation.objects.get_or_create(
+                    name=org_name, defaults={"kind": kind}
+                )
+                created += was_new
+                workplace.partners.add(org)
+
+            people_by_role: dict[str, list[Person]] = {}
+            for role, count in case.mix.items():
+                for _ in range(count):
+                    name = next(name_iter)
+                    is_client = role == Role.CLIENT
+                    email = None if is_client else email_for(name)
+                    person, was_new = Person.objects.get_or_create(name=name, email=email)
+                    created += was_new
+                    # Students join each school year; staff have been there longer.
+                    starts = year_start if role == Role.STUDENT else max(
+                        workplace.started_on, dt.date(today.year - 3, 1, 1)
+                    )
+                    _m, was_new = Membership.objects.get_or_create(
+                        person=person, workplace=workplace, role=role,
+                        defaults={"starts_on": starts},
+                    )
+                    created += was_new
+                    people_by_role.setdefault(role, []).append(person)
+
+            # The first professional is also the bridge-builder (one person, two roles).
+            bridge_builder = people_by_role[Role.PROFESSIONAL][0]
+            _m, was_new = Membership.objects.get_or_create(
+                person=bridge_builder, workplace=workplace, role=Role.BRIDGE_BUILDER,
+                defaults={"starts_on": max(workplace.started_on, dt.date(today.year - 2, 9, 1))},
+            )
+            created += was_new
+            people_by_role[Role.BRIDGE_BUILDER] = [bridge_builder]
+
+            # Last year's students have left: their memberships ended on 31 August.
+            for _ in range(2):
+                name = next(name_iter)
+                person, was_new = Person.objects.get_or_create(name=name, email=email_for(name))
+                created += was_new
+                _m, was_new = Membership.objects.get_or_create(
+                    person=person, workplace=workplace, role=Role.STUDENT,
+                    defaults={
+                        "starts_on": year_start.replace(year=year_start.year - 1),
+                        "ends_on": year_start - dt.timedelta(days=1),
+                    },
+                )
+                created += was_new
+
+            if case.slug == DEMO_WORKPLACE:
+                for label, role in DEMO_LOGINS:
+                    person = people_by_role[role][0]
+                    login_email = f"{label}@{DEMO_DOMAIN}"
+                    if person.user_id is None:
+                        user = User.objects.filter(email__iexact=login_email).first()
+                        if user is None:
+                            user = User.objects.create_user(login_email, DEMO_PASSWORD)
+                            created += 1
+                        person.user = user
+                        person.save(update_fields=["user"])
+                    logins.append((label, person.user.email))
+
+        admin_email = f"beheer@{DEMO_DOMAIN}"
+        if not User.objects.filter(email__iexact=admin_email).exists():
+            User.objects.create_superuser(admin_email, DEMO_PASSWORD)
+            created += 1
+        logins.append(("staff (admin)", admin_email))
+        return created, logins

@@ -1,0 +1,344 @@
+"""The core domain: people, organisations, professional workplaces (PW) and memberships."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+class UserManager(BaseUserManager):
+    """Users log in with their email address."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A login. The person behind it (name, roles) is a ``Person``; clients often have none."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user account")
+        verbose_name_plural = _("user accounts")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        person = getattr(self, "person", None)
+        return person.name if person else self.email
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+
+# --- Reference choices ------------------------------------------------------------------------
+class Role(models.TextChoices):
+    """The six roles people hold in a PW (see DOMAIN.md, stakeholders)."""
+
+    STUDENT = "student", _("student")
+    PROFESSIONAL = "professional", _("professional")
+    BRIDGE_BUILDER = "bridge_builder", _("bridge-builder")
+    SUPPORTER = "supporter", _("supporter")
+    CLIENT = "client", _("client / experience expert")
+    MANAGER = "manager", _("manager")
+
+
+class OrganisationKind(models.TextChoices):
+    HIGHER_EDUCATION = "higher_education", _("higher-education institution")
+    PUBLIC = "public", _("public organisation")
+    OTHER = "other", _("other")
+
+
+class Sector(models.TextChoices):
+    YOUTH_CARE = "youth_care", _("youth care")
+    REHABILITATION = "rehabilitation", _("rehabilitation")
+    PUBLIC_HEALTH = "public_health", _("public health")
+    SOCIAL_CARE = "social_care", _("social care")
+    OTHER = "other", _("other")
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+
+
+# --- Organisations and workplaces -------------------------------------------------------------
+class Organisation(models.Model):
+    """A partner organisation: a hogeschool, a public (care) organisation or another party."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkplaceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkplaceQuerySet:
+        """The PWs a user may open: current memberships, research grants; staff see all."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        today = timezone.localdate()
+        if ResearchGrant.objects.filter(user=user, workplace=None).current(today).exists():
+            return self.all()
+        member_of = Membership.objects.current(today).filter(person__user=user)
+        granted = ResearchGrant.objects.current(today).filter(user=user)
+        return self.filter(
+            Q(pk__in=member_of.values("workplace_id")) | Q(pk__in=granted.values("workplace_id"))
+        )
+
+
+class Workplace(models.Model):
+    """A professionele werkplaats (PW): a durable partnership located in practice."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in web addresses"), max_length=80, unique=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    started_on = models.DateField(_("started on"))
+    description = models.TextField(_("description"), blank=True)
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partner organisations"),
+        related_name="workplaces",
+        blank=True,
+    )
+
+    objects = WorkplaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("professional workplace")
+        verbose_name_plural = _("professional workplaces")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("werkplaats:workplace-detail", kwargs={"slug": self.slug})
+
+    def missing_partner_kinds(self) -> list[str]:
+        """Partner kinds characteristic 1 requires but this PW lacks (uses prefetched partners)."""
+        kinds = {partner.kind for partner in self.partners.all()}
+        required = [OrganisationKind.HIGHER_EDUCATION, OrganisationKind.PUBLIC]
+        return [kind for kind in required if kind not in kinds]
+
+    def is_partnership_complete(self) -> bool:
+        return not self.missing_partner_kinds()
+
+
+# --- People -----------------------------------------------------------------------------------
+class Person(models.Model):
+    """Somebody taking part in one or more PW; may or may not have a user account."""
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"), blank=True, null=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.DUTCH
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            # Email is optional (clients often have none) but unique, whatever its case.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="person_email_ci_unique",
+                condition=Q(email__isnull=False),
+                violation_error_message=_("Another person already uses this email address."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.email == "":
+            self.email = None  # blank means "no email", never a duplicate of another blank
+        if self.email:
+            self.email = self.email.strip().lower()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None) -> MembershipQuerySet:
+        """Memberships in force on a date (today by default): started and not yet ended."""
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+class Membership(models.Model):
+    """A person holding one role in one PW for a period. One person may hold many."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    workplace = models.ForeignKey(
+        Workplace,
+        verbose_name=_("professional workplace"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Leave empty while the role continues.")
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workplace", "role", "person__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="membership_ends_after_start",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+        ]
+        indexes = [
+            # "Current members of this PW by role" and "my PWs" are the hot filters.
+            models.Index(fields=["workplace", "role", "starts_on"], name="membership_wp_role_idx"),
+            models.Index(fields=["person", "starts_on"], name="membership_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_role_display()} · {self.workplace}"
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.person_id and self.workplace_id and self.role and self.starts_on):
+            return
+        overlapping = Membership.objects.filter(
+            person_id=self.person_id, workplace_id=self.workplace_id, role=self.role
+        ).exclude(pk=self.pk)
+        overlapping = overlapping.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on))
+        if self.ends_on is not None:
+            overlapping = overlapping.filter(starts_on__lte=self.ends_on)
+        if overlapping.exists():
+            raise ValidationError(
+                _("This person already holds this role in this workplace during that period.")
+            )
+
+
+# --- Research access --------------------------------------------------------------------------
+class ResearchGrantQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None) -> ResearchGrantQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+
+
+class ResearchGrant(models.Model):
+    """Read access for a researcher to aggregated results of one PW, or of all (no PW)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.CASCADE,
+        related_name="research_grants",
+    )
+    workplace = models.ForeignKey(
+        Workplace,
+        verbose_name=_("professional workplace"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="research_grants",
+        help_text=_("Leave empty to grant access to all workplaces."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    objects = ResearchGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("research access")
+        verbose_name_plural = _("research access")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workplace"],
+                name="researchgrant_user_workplace_unique",
+                condition=Q(workplace__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                name="researchgrant_user_all_unique",
+                condition=Q(workplace__isnull=True),
+                violation_error_message=_("This user already has access to all workplaces."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.workplace or _("all workplaces")
+        return f"{self.user} · {scope}"

@@ -1,0 +1,98 @@
+"""The one access policy: who may do what in which PW.
+
+Every view and template asks this module. Two questions, always in this order:
+1. May the user see the PW at all? ``workplace_for(user, slug)`` answers with the PW or a 404,
+   so a member of PW A learns nothing about PW B, not even that it exists.
+2. May the user do this action there? ``can(user, action, workplace)``; views turn a "no" into
+   403 with ``require(...)``.
+
+Roles come from current memberships (dates respected). Staff may do everything. Research access
+(``ResearchGrant``) lets a user read aggregated results and research material of the granted PWs,
+never personal contact data or member names.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from werkplaats.models import Membership, ResearchGrant, Role, Workplace
+
+RESEARCH = "research"  # a pseudo-role for users with a research grant on a PW
+
+
+class Action(StrEnum):
+    """Everything the policy decides. Feature issues add their actions here."""
+
+    VIEW_WORKPLACE = "workplace.view"  # the PW home: partners, counts per role, flags
+    VIEW_MEMBERS = "workplace.members"  # names of the members
+    VIEW_CONTACT = "person.contact"  # email addresses of members
+    EDIT_WORKPLACE = "workplace.edit"
+    LOG_ACTIVITY = "activity.log"
+    MANAGE_EVALUATIONS = "evaluation.manage"
+    READ_RESULTS = "results.read"  # aggregated evaluation results and dashboards
+    READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
+
+
+_ALL_ROLES = frozenset(Role.values)
+_COORDINATORS = frozenset({Role.BRIDGE_BUILDER, Role.MANAGER})
+
+RULES: dict[Action, frozenset[str]] = {
+    Action.VIEW_WORKPLACE: _ALL_ROLES | {RESEARCH},
+    Action.VIEW_MEMBERS: _ALL_ROLES,
+    Action.VIEW_CONTACT: _COORDINATORS | {Role.SUPPORTER},
+    Action.EDIT_WORKPLACE: _COORDINATORS,
+    Action.LOG_ACTIVITY: _COORDINATORS | {Role.SUPPORTER},
+    Action.MANAGE_EVALUATIONS: _COORDINATORS,
+    Action.READ_RESULTS: _COORDINATORS | {Role.SUPPORTER, RESEARCH},
+    Action.READ_RESEARCH: _ALL_ROLES | {RESEARCH},
+}
+
+
+def roles_in(user, workplace: Workplace) -> frozenset[str]:
+    """The user's current roles in a PW (plus RESEARCH), cached on the user for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_werkplaats_roles", {})
+    if workplace.pk not in cache:
+        today = timezone.localdate()
+        roles = set(
+            Membership.objects.current(today)
+            .filter(person__user=user, workplace=workplace)
+            .values_list("role", flat=True)
+        )
+        grants = ResearchGrant.objects.current(today).filter(
+            Q(workplace=workplace) | Q(workplace=None), user=user
+        )
+        if grants.exists():
+            roles.add(RESEARCH)
+        cache[workplace.pk] = frozenset(roles)
+    return cache[workplace.pk]
+
+
+def can(user, action: Action | str, workplace: Workplace) -> bool:
+    """May this user do this action in this PW?"""
+    action = Action(action)
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return bool(roles_in(user, workplace) & RULES[action])
+
+
+def workplace_for(user, slug: str) -> Workplace:
+    """The PW with this slug if the user may see it; otherwise 404, never 403."""
+    try:
+        return Workplace.objects.visible_to(user).get(slug=slug)
+    except Workplace.DoesNotExist:
+        raise Http404("No such workplace") from None
+
+
+def require(user, action: Action | str, workplace: Workplace) -> None:
+    """Raise 403 unless the user may do the action (call after ``workplace_for``)."""
+    if not can(user, action, workplace):
+        raise PermissionDenied

@@ -1,0 +1,22 @@
+"""Celery tasks of the core. Tasks are thin: they take IDs, call a service, are safe to rerun."""
+
+from __future__ import annotations
+
+import os
+
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    """Delete expired sessions (daily, from beat). Safe to run twice."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@shared_task
+def ping(token: str) -> dict[str, object]:
+    """Answer with the worker's process id: proves a worker, not the caller, ran the task."""
+    return {"token": token, "pid": os.getpid()}

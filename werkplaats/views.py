@@ -1,0 +1,142 @@
+"""Views of the core: my workplaces, the PW home, login tweaks, language, health."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from werkplaats import policy
+from werkplaats.forms import LoginForm
+from werkplaats.models import (
+    Language,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Role,
+    Workplace,
+)
+from werkplaats.services import people_counts, role_counts, role_table
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """My workplaces: every PW the user may see, with its current people counted per role."""
+    workplaces = list(
+        Workplace.objects.visible_to(request.user).prefetch_related(
+            Prefetch("partners", queryset=Organisation.objects.order_by("name"))
+        )
+    )
+    counts = role_counts(workplaces)
+    totals = people_counts(workplaces)
+    rows = [
+        {
+            "workplace": wp,
+            "roles": role_table(counts.get(wp.pk, {})),
+            "people": totals.get(wp.pk, 0),
+            "missing_partner_kinds": wp.missing_partner_kinds(),
+        }
+        for wp in workplaces
+    ]
+    return render(request, "werkplaats/home.html", {"rows": rows})
+
+
+@require_GET
+def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PW home: partners, members by role, and flags on what the PW lacks."""
+    workplace = policy.workplace_for(request.user, slug)
+    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    partners = list(workplace.partners.order_by("kind", "name"))
+    show_members = policy.can(request.user, policy.Action.VIEW_MEMBERS, workplace)
+    show_contact = policy.can(request.user, policy.Action.VIEW_CONTACT, workplace)
+
+    counts = role_counts([workplace]).get(workplace.pk, {})
+    members_by_role: dict[str, list[Membership]] = {role.value: [] for role in Role}
+    if show_members:
+        current = (
+            Membership.objects.current()
+            .filter(workplace=workplace)
+            .select_related("person")
+            .order_by("person__name")
+        )
+        for membership in current:
+            members_by_role[membership.role].append(membership)
+    roles = [
+        {"code": code, "label": label, "count": count, "members": members_by_role[code]}
+        for code, label, count in role_table(counts)
+    ]
+    kinds = {partner.kind for partner in partners}
+    flags = {
+        "missing_partner_kinds": [
+            kind.label
+            for kind in (OrganisationKind.HIGHER_EDUCATION, OrganisationKind.PUBLIC)
+            if kind not in kinds
+        ],
+        "no_bridge_builder": not counts.get(Role.BRIDGE_BUILDER),
+        "no_students": not counts.get(Role.STUDENT),
+        "no_clients": not counts.get(Role.CLIENT),
+    }
+    context = {
+        "workplace": workplace,
+        "partners": partners,
+        "roles": roles,
+        "people": people_counts([workplace]).get(workplace.pk, 0),
+        "show_members": show_members,
+        "show_contact": show_contact,
+        "can_edit": policy.can(request.user, policy.Action.EDIT_WORKPLACE, workplace),
+        "flags": flags,
+    }
+    return render(request, "werkplaats/workplace_detail.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    """Login by email; afterwards the interface speaks the person's preferred language."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        person = Person.objects.filter(user=form.get_user()).only("preferred_language").first()
+        if person and person.preferred_language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                person.preferred_language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered in a cookie and, when logged in, on the person."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values:
+        Person.objects.filter(user=request.user).update(preferred_language=language)
+    return response
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for the container health check."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not ready"
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
