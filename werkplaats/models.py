@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -134,12 +134,13 @@ class WorkplaceQuerySet(models.QuerySet):
         if user.is_staff:
             return self.all()
         today = timezone.localdate()
-        if ResearchGrant.objects.filter(user=user, workplace=None).current(today).exists():
-            return self.all()
         member_of = Membership.objects.current(today).filter(person__user=user)
         granted = ResearchGrant.objects.current(today).filter(user=user)
+        # One query: a grant without a workplace opens every PW.
         return self.filter(
-            Q(pk__in=member_of.values("workplace_id")) | Q(pk__in=granted.values("workplace_id"))
+            Q(pk__in=member_of.values("workplace_id"))
+            | Q(pk__in=granted.exclude(workplace=None).values("workplace_id"))
+            | Q(Exists(granted.filter(workplace=None)))
         )
 
 

@@ -1,0 +1,103 @@
+"""factory-boy factories, one per model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from werkplaats.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    ResearchGrant,
+    Role,
+    Sector,
+    User,
+    Workplace,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"gebruiker{n}@voorbeeld.example")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy signature
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    kind = OrganisationKind.PUBLIC
+
+
+class WorkplaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workplace
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"PW Voorbeeld {n}")
+    slug = factory.Sequence(lambda n: f"pw-voorbeeld-{n}")
+    sector = Sector.REHABILITATION
+    started_on = dt.date(2018, 9, 1)
+
+    @factory.post_generation
+    def partners(obj, create, extracted, **kwargs):  # noqa: N805
+        """Complete partnership by default; pass partners=[...] to choose."""
+        if not create:
+            return
+        if extracted is None:
+            extracted = [
+                OrganisationFactory(kind=OrganisationKind.HIGHER_EDUCATION),
+                OrganisationFactory(kind=OrganisationKind.PUBLIC),
+            ]
+        obj.partners.set(extracted)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Persoon {n}")
+    email = factory.Sequence(lambda n: f"persoon{n}@voorbeeld.example")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    workplace = factory.SubFactory(WorkplaceFactory)
+    role = Role.STUDENT
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    ends_on = None
+
+
+class ResearchGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResearchGrant
+
+    user = factory.SubFactory(UserFactory)
+    workplace = factory.SubFactory(WorkplaceFactory)
+    purpose = "Longitudinaal onderzoek naar LOS in PW"
+
+
+def member_user(workplace: Workplace, role: str = Role.STUDENT, **person_fields) -> User:
+    """A user account whose person currently holds ``role`` in ``workplace``."""
+    user = UserFactory()
+    person = PersonFactory(user=user, **person_fields)
+    MembershipFactory(person=person, workplace=workplace, role=role)
+    return user

@@ -1,0 +1,130 @@
+"""Every URL of the project, with every persona: allowed, login, 404 or 405.
+
+The route list comes from the URL resolver, so a new URL without an entry in ROUTES fails
+``test_every_url_pattern_is_in_the_matrix`` until somebody decides who may open it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import UserFactory, member_user
+from werkplaats.models import Role
+
+PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
+MEMBERS = [role.value for role in Role]
+LOGGED_IN = [*MEMBERS, "outsider", "researcher", "staff"]
+
+
+def everyone(status):
+    return dict.fromkeys(PERSONAS, status)
+
+
+def login_required(status=200):
+    return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, status)}
+
+
+def workplace_page():
+    """A page inside PW A: its members, research and staff see it; anyone else gets 404."""
+    return {
+        "anonymous": "login",
+        **dict.fromkeys(MEMBERS, 200),
+        "outsider": 404,
+        "researcher": 200,
+        "staff": 200,
+    }
+
+
+# name -> (path arguments, method, expected status per persona)
+ROUTES: dict[str, tuple[dict, str, dict]] = {
+    "werkplaats:home": ({}, "get", login_required()),
+    "werkplaats:workplace-detail": ({"slug": "pw-a"}, "get", workplace_page()),
+    "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
+    "logout": ({}, "get", {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}),
+    "password_change": ({}, "get", login_required()),
+    "password_change_done": ({}, "get", login_required()),
+    "password_reset": ({}, "get", everyone(200)),
+    "password_reset_done": ({}, "get", everyone(200)),
+    "password_reset_confirm": ({"uidb64": "MQ", "token": "set-password"}, "get", everyone(200)),
+    "password_reset_complete": ({}, "get", everyone(200)),
+    "set_language": ({}, "get", everyone(405)),
+    "healthz": ({}, "get", everyone(200)),
+}
+# The admin has its own gate (is_staff); only its front door is checked here.
+ADMIN_NAMESPACE = "admin"
+
+
+def _named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _named_patterns(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = {n for n in _named_patterns(get_resolver()) if not n.startswith(f"{ADMIN_NAMESPACE}:")}
+    assert names - ROUTES.keys() == set(), "add the new URL to ROUTES with who may open it"
+    assert ROUTES.keys() - names == set()
+
+
+@pytest.fixture
+def personas(db):
+    from tests.factories import ResearchGrantFactory, WorkplaceFactory
+
+    pw_a = WorkplaceFactory(slug="pw-a")
+    pw_b = WorkplaceFactory(slug="pw-b")
+    users = {role: member_user(pw_a, role) for role in MEMBERS}
+    users["outsider"] = member_user(pw_b, Role.BRIDGE_BUILDER)
+    users["researcher"] = ResearchGrantFactory(workplace=pw_a).user
+    users["staff"] = UserFactory(is_staff=True)
+    return users
+
+
+CASES = [(name, persona) for name in ROUTES for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_url_answers_each_persona_as_the_policy_says(client, personas, name, persona):
+    from django.urls import reverse
+
+    kwargs, method, expected = ROUTES[name]
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    response = getattr(client, method)(reverse(name, kwargs=kwargs))
+    want = expected[persona]
+    if want == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want
+
+
+def test_admin_is_for_staff_only(client, personas):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(personas[Role.BRIDGE_BUILDER])
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(personas["staff"])
+    assert client.get("/admin/").status_code == 200
+
+
+def test_unknown_workplace_and_other_workplace_look_the_same(client, personas):
+    client.force_login(personas["outsider"])
+    missing = client.get("/pw/bestaat-niet/")
+    hidden = client.get("/pw/pw-a/")
+    assert missing.status_code == hidden.status_code == 404
+
+    def normalised(response, path):
+        """The page minus what differs per request: CSRF tokens and the requested path."""
+        body = re.sub(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', b"", response.content)
+        return body.replace(path, b"PATH")
+
+    assert normalised(missing, b"/pw/bestaat-niet/") == normalised(hidden, b"/pw/pw-a/")

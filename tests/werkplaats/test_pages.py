@@ -1,0 +1,160 @@
+"""My workplaces and the PW home: content, roles, flags, query budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    WorkplaceFactory,
+    member_user,
+)
+from werkplaats.models import OrganisationKind, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_my_workplaces_with_people_counted_per_role(client, workplace, other_workplace):
+    user = member_user(workplace, Role.BRIDGE_BUILDER)
+    for role, count in [(Role.STUDENT, 3), (Role.CLIENT, 2)]:
+        for _ in range(count):
+            MembershipFactory(workplace=workplace, role=role)
+    MembershipFactory(workplace=other_workplace, role=Role.STUDENT)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert workplace.name in html
+    assert other_workplace.name not in html
+    (row,) = response.context["rows"]
+    counts = {code: count for code, _label, count in row["roles"]}
+    assert counts == {
+        "student": 3,
+        "professional": 0,
+        "bridge_builder": 1,
+        "supporter": 0,
+        "client": 2,
+        "manager": 0,
+    }
+    assert row["people"] == 6
+
+
+def test_former_and_future_members_are_not_counted(client, workplace, owner):
+    today = timezone.localdate()
+    MembershipFactory(workplace=workplace, starts_on=today + dt.timedelta(days=3))
+    MembershipFactory(
+        workplace=workplace,
+        starts_on=today - dt.timedelta(days=300),
+        ends_on=today - dt.timedelta(days=1),
+    )
+    client.force_login(owner)
+    (row,) = client.get("/").context["rows"]
+    assert row["people"] == 1
+
+
+def test_a_person_with_two_roles_counts_once_in_the_total(client, workplace):
+    user = member_user(workplace, Role.PROFESSIONAL)
+    MembershipFactory(person=user.person, workplace=workplace, role=Role.BRIDGE_BUILDER)
+    client.force_login(user)
+    (row,) = client.get("/").context["rows"]
+    assert row["people"] == 1
+    assert dict((c, n) for c, _l, n in row["roles"])["bridge_builder"] == 1
+
+
+def test_home_without_workplaces_explains_what_to_do(client, workplace):
+    client.force_login(UserFactory())
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "not a current member of any professional workplace" in response.content.decode()
+    assert response.context["rows"] == []
+
+
+def test_workplace_home_shows_partners_members_by_role_and_no_flags(client, workplace, owner):
+    MembershipFactory(workplace=workplace, role=Role.STUDENT, person=PersonFactory(name="Noor Bos"))
+    MembershipFactory(workplace=workplace, role=Role.CLIENT, person=PersonFactory(name="Iris Kok"))
+    client.force_login(owner)
+    response = client.get(f"/pw/{workplace.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for partner in workplace.partners.all():
+        assert partner.name in html
+    assert "Noor Bos" in html and "Iris Kok" in html
+    assert response.context["flags"]["missing_partner_kinds"] == []
+    assert not response.context["flags"]["no_bridge_builder"]
+
+
+def test_workplace_home_flags_an_incomplete_partnership_and_missing_roles(client):
+    workplace = WorkplaceFactory(partners=[OrganisationFactory(kind=OrganisationKind.PUBLIC)])
+    user = member_user(workplace, Role.MANAGER)
+    client.force_login(user)
+    response = client.get(f"/pw/{workplace.slug}/", HTTP_ACCEPT_LANGUAGE="en")
+    flags = response.context["flags"]
+    assert [str(kind) for kind in flags["missing_partner_kinds"]] == [
+        str(OrganisationKind.HIGHER_EDUCATION.label)
+    ]
+    assert flags["no_bridge_builder"] and flags["no_students"] and flags["no_clients"]
+    assert "characteristic 1" in response.content.decode()
+
+
+def test_contact_details_are_shown_to_coordinators_only(client, workplace, owner, member):
+    MembershipFactory(
+        workplace=workplace, person=PersonFactory(name="Lotte Smit", email="lotte@voorbeeld.example")
+    )
+    client.force_login(owner)
+    assert "lotte@voorbeeld.example" in client.get(f"/pw/{workplace.slug}/").content.decode()
+    client.force_login(member)
+    html = client.get(f"/pw/{workplace.slug}/").content.decode()
+    assert "Lotte Smit" in html
+    assert "lotte@voorbeeld.example" not in html
+
+
+def test_research_access_shows_counts_but_no_names(client, workplace, researcher):
+    MembershipFactory(workplace=workplace, person=PersonFactory(name="Bram Visser"))
+    client.force_login(researcher)
+    response = client.get(f"/pw/{workplace.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bram Visser" not in html
+    assert response.context["people"] == 1
+
+
+def _fill(workplace, n):
+    for i in range(n):
+        MembershipFactory(workplace=workplace, role=list(Role)[i % len(Role)])
+
+
+def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_num_queries):
+    user = member_user(WorkplaceFactory(), Role.BRIDGE_BUILDER)
+    client.force_login(user)
+    client.get("/")  # warm up session and language machinery
+    # session, user, workplaces, partners (prefetch), role counts, people counts, person (header)
+    with django_assert_num_queries(7):
+        client.get("/")
+    for _ in range(4):
+        workplace = WorkplaceFactory()
+        MembershipFactory(person=user.person, workplace=workplace, role=Role.MANAGER)
+        _fill(workplace, 7)
+    with django_assert_num_queries(7):
+        response = client.get("/")
+    assert len(response.context["rows"]) == 5
+
+
+def test_workplace_home_query_count_does_not_grow_with_members(
+    client, workplace, owner, django_assert_num_queries
+):
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/"
+    client.get(url)
+    # session, user, workplace, roles (membership + grants), partners, role counts, members,
+    # people count, person (header)
+    with django_assert_num_queries(10) as small:
+        client.get(url)
+    _fill(workplace, 30)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.context["people"] == 31
