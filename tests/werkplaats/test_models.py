@@ -29,7 +29,7 @@ def test_person_email_is_unique_whatever_its_case():
     duplicate = Person(name="Sanne de Vries", email="sanne.devries@VOORBEELD.example")
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
-    assert "already uses this email" in str(error.value)
+    assert "gebruikt dit e-mailadres al" in str(error.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         Person.objects.create(name="Sanne de Vries", email="SANNE.DEVRIES@voorbeeld.example")
 
@@ -100,7 +100,7 @@ def test_membership_cannot_end_before_it_starts(workplace):
     )
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
-    assert "cannot end before it starts" in str(error.value)
+    assert "kan niet eindigen voordat het begint" in str(error.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         membership.save()
 

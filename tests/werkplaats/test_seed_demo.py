@@ -1,0 +1,83 @@
+"""The demo data: four PWs shaped like the case study, idempotent, with working logins."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from werkplaats.models import Membership, Person, Role, User, Workplace
+from werkplaats.services import people_counts, role_counts
+
+pytestmark = pytest.mark.django_db
+
+# Table 1 of the article: (sector, start year, people, students, supporters, professionals,
+# managers, clients).
+EXPECTED = {
+    "jeugdhulp-de-vlinderboom": ("youth_care", 2014, 9, 2, 3, 3, 1, 0),
+    "revalidatie-de-linde": ("rehabilitation", 2012, 28, 7, 9, 4, 1, 7),
+    "gezond-in-de-wijk": ("public_health", 2015, 20, 9, 5, 5, 1, 0),
+    "revalidatie-oostpoort": ("rehabilitation", 2018, 18, 6, 4, 7, 1, 0),
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", allow_production=True, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_the_four_case_study_workplaces_with_their_role_mix():
+    seed()
+    workplaces = list(Workplace.objects.all())
+    assert {wp.slug for wp in workplaces} == EXPECTED.keys()
+    counts, totals = role_counts(workplaces), people_counts(workplaces)
+    for wp in workplaces:
+        sector, year, people, students, supporters, professionals, managers, clients = EXPECTED[
+            wp.slug
+        ]
+        assert (wp.sector, wp.started_on.year, totals[wp.pk]) == (sector, year, people)
+        c = counts[wp.pk]
+        assert c.get(Role.STUDENT, 0) == students
+        assert c.get(Role.SUPPORTER, 0) == supporters
+        assert c.get(Role.PROFESSIONAL, 0) == professionals
+        assert c.get(Role.MANAGER, 0) == managers
+        assert c.get(Role.CLIENT, 0) == clients
+        assert c.get(Role.BRIDGE_BUILDER) == 1
+        assert wp.is_partnership_complete()
+
+
+def test_demo_is_idempotent():
+    seed()
+    before = (Person.objects.count(), Membership.objects.count(), User.objects.count())
+    output = seed()
+    assert "0 new records" in output
+    assert (Person.objects.count(), Membership.objects.count(), User.objects.count()) == before
+
+
+def test_demo_prints_logins_that_work(client):
+    output = seed()
+    for label in ["bruggenbouwer", "manager", "student", "client"]:
+        email = f"{label}@{DEMO_DOMAIN}"
+        assert email in output
+        response = client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert "PW Revalidatie De Linde" in client.get("/").content.decode()
+        client.post("/accounts/logout/")
+
+
+def test_demo_clients_mostly_have_no_email_and_former_students_are_not_current():
+    seed()
+    clients = Person.objects.filter(memberships__role=Role.CLIENT).distinct()
+    assert clients.filter(email__isnull=True).count() >= 6
+    assert Membership.objects.filter(ends_on__isnull=False).count() == 8
+    assert Membership.objects.current().filter(ends_on__isnull=False).count() == 0
+
+
+def test_demo_refuses_production_without_the_explicit_flag(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="known password"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Workplace.objects.exists()
