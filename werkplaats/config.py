@@ -61,7 +61,9 @@ def env_secret(name: str, default: str | None = None) -> str | None:
             with open(path, encoding="utf-8") as handle:
                 return handle.read().strip()
         except OSError as exc:
-            raise ConfigError(f"{name}_FILE points to {path!r}, which cannot be read: {exc}") from None
+            raise ConfigError(
+                f"{name}_FILE points to {path!r}, which cannot be read: {exc}"
+            ) from None
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default

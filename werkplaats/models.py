@@ -187,7 +187,8 @@ class Person(models.Model):
     """Somebody taking part in one or more PW; may or may not have a user account."""
 
     name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("email address"), blank=True, null=True)
+    # NULL, not "", means "no email": the unique constraint below then ignores people without one.
+    email = models.EmailField(_("email address"), blank=True, null=True)  # noqa: DJ001
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

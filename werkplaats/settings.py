@@ -29,7 +29,7 @@ VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
 
-_DEV_SECRET_KEY = "django-insecure-werkplaats-development-only-never-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-werkplaats-development-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:

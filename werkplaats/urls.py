@@ -52,4 +52,3 @@ urlpatterns = [
 
 admin.site.site_header = "Werkplaats"
 admin.site.site_title = "Werkplaats"
-

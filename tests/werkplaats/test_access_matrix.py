@@ -124,7 +124,9 @@ def test_unknown_workplace_and_other_workplace_look_the_same(client, personas):
 
     def normalised(response, path):
         """The page minus what differs per request: CSRF tokens and the requested path."""
-        body = re.sub(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', b"", response.content)
+        body = re.sub(
+            rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', b"", response.content
+        )
         return body.replace(path, b"PATH")
 
     assert normalised(missing, b"/pw/bestaat-niet/") == normalised(hidden, b"/pw/pw-a/")

@@ -45,7 +45,9 @@ def test_wrong_login_message_is_dutch_by_default(client, member):
     assert "Voer een juiste e-mailadres en wachtwoord in" in response.content.decode()
 
 
-def test_repeated_failed_logins_are_throttled_even_with_the_right_password(client, member, settings):
+def test_repeated_failed_logins_are_throttled_even_with_the_right_password(
+    client, member, settings
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(LOGIN, {"username": member.email, "password": "fout"})
     response = client.post(

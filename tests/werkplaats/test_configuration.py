@@ -19,7 +19,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -87,7 +89,15 @@ def test_production_settings_are_secure(settings):
     )
     result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
     assert result.stdout.split() == [
-        "True", "True", "True", "True", "True", "True", "Lax", "DENY", "Europe/Amsterdam",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "DENY",
+        "Europe/Amsterdam",
     ]
 
 
@@ -107,7 +117,10 @@ def test_embedded_default_uses_sqlite_and_the_filesystem_broker_under_var():
 
 
 def test_redis_url_switches_cache_and_broker_to_redis():
-    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+    )
     env = {"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL": ""}
     broker, cache = manage("shell", "--no-imports", "-c", code, env=env).stdout.split()
     assert broker == "redis://127.0.0.1:6379/3"

@@ -64,7 +64,7 @@ def test_a_person_with_two_roles_counts_once_in_the_total(client, workplace):
     client.force_login(user)
     (row,) = client.get("/").context["rows"]
     assert row["people"] == 1
-    assert dict((c, n) for c, _l, n in row["roles"])["bridge_builder"] == 1
+    assert {c: n for c, _l, n in row["roles"]}["bridge_builder"] == 1
 
 
 def test_home_without_workplaces_explains_what_to_do(client, workplace):
@@ -103,7 +103,8 @@ def test_workplace_home_flags_an_incomplete_partnership_and_missing_roles(client
 
 def test_contact_details_are_shown_to_coordinators_only(client, workplace, owner, member):
     MembershipFactory(
-        workplace=workplace, person=PersonFactory(name="Lotte Smit", email="lotte@voorbeeld.example")
+        workplace=workplace,
+        person=PersonFactory(name="Lotte Smit", email="lotte@voorbeeld.example"),
     )
     client.force_login(owner)
     assert "lotte@voorbeeld.example" in client.get(f"/pw/{workplace.slug}/").content.decode()

@@ -24,8 +24,15 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "worker+beat": [
-                python, "-m", "celery", "-A", "werkplaats", "worker", "--beat",
-                "--loglevel=INFO", "--concurrency=2",
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "werkplaats",
+                "worker",
+                "--beat",
+                "--loglevel=INFO",
+                "--concurrency=2",
             ],
             "web": [python, "manage.py", "runserver", addrport],
         }

@@ -24,22 +24,94 @@ from werkplaats.models import (
     Workplace,
 )
 
-DEMO_PASSWORD = "werkplaats-demo"
+DEMO_PASSWORD = "werkplaats-demo"  # noqa: S105 - printed demo logins, refused with DEBUG off
 DEMO_DOMAIN = "demo.werkplaats.example"
 
 FIRST_NAMES = [
-    "Sanne", "Daan", "Fleur", "Bram", "Lotte", "Jesse", "Noor", "Thijs", "Eva", "Ruben",
-    "Iris", "Milan", "Femke", "Sem", "Anouk", "Lars", "Roos", "Joris", "Maud", "Stijn",
-    "Yara", "Niels", "Esmee", "Koen", "Lieke", "Tim", "Zoë", "Wouter", "Amira", "Hugo",
-    "Nadia", "Pieter", "Ilse", "Mohamed", "Marloes", "Joost", "Fatima", "Gijs", "Hanna", "Rick",
+    "Sanne",
+    "Daan",
+    "Fleur",
+    "Bram",
+    "Lotte",
+    "Jesse",
+    "Noor",
+    "Thijs",
+    "Eva",
+    "Ruben",
+    "Iris",
+    "Milan",
+    "Femke",
+    "Sem",
+    "Anouk",
+    "Lars",
+    "Roos",
+    "Joris",
+    "Maud",
+    "Stijn",
+    "Yara",
+    "Niels",
+    "Esmee",
+    "Koen",
+    "Lieke",
+    "Tim",
+    "Zoë",
+    "Wouter",
+    "Amira",
+    "Hugo",
+    "Nadia",
+    "Pieter",
+    "Ilse",
+    "Mohamed",
+    "Marloes",
+    "Joost",
+    "Fatima",
+    "Gijs",
+    "Hanna",
+    "Rick",
 ]
 LAST_NAMES = [
-    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
-    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
-    "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs",
-    "van Dijk", "Willems", "Verhoeven", "Schouten", "El Amrani", "Yilmaz", "Kuipers", "Maas",
-    "Verbeek", "Postma", "Huisman", "Koster", "van Wijk", "Hermans", "Claassen", "Lambregts",
+    "de Vries",
+    "Jansen",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kok",
+    "Jacobs",
+    "van Dijk",
+    "Willems",
+    "Verhoeven",
+    "Schouten",
+    "El Amrani",
+    "Yilmaz",
+    "Kuipers",
+    "Maas",
+    "Verbeek",
+    "Postma",
+    "Huisman",
+    "Koster",
+    "van Wijk",
+    "Hermans",
+    "Claassen",
+    "Lambregts",
 ]
+
 
 # Role mix per case (table 1 of the article: students, supporters, professionals, management,
 # clients), plus one professional who is also the PW's bridge-builder.
@@ -73,7 +145,10 @@ CASES = [
         "PW Revalidatie De Linde",
         Sector.REHABILITATION,
         2012,
-        (("Hogeschool Zuiderkempen, Mens en Gezondheid", HEI), ("Revalidatiecentrum De Linde", PUBLIC)),
+        (
+            ("Hogeschool Zuiderkempen, Mens en Gezondheid", HEI),
+            ("Revalidatiecentrum De Linde", PUBLIC),
+        ),
         {Role.STUDENT: 7, Role.SUPPORTER: 9, Role.PROFESSIONAL: 4, Role.MANAGER: 1, Role.CLIENT: 7},
         "Studenten fysiotherapie en ergotherapie, therapeuten en cliënten leren samen op de "
         "afdeling. Ervaringsdeskundigen denken mee over klinische lessen en workshops.",
@@ -83,7 +158,10 @@ CASES = [
         "PW Gezond in de Wijk",
         Sector.PUBLIC_HEALTH,
         2015,
-        (("Hogeschool Zuiderkempen, HRM en Toegepaste Psychologie", HEI), ("GGD Brabant-Oost", PUBLIC)),
+        (
+            ("Hogeschool Zuiderkempen, HRM en Toegepaste Psychologie", HEI),
+            ("GGD Brabant-Oost", PUBLIC),
+        ),
         {Role.STUDENT: 9, Role.SUPPORTER: 5, Role.PROFESSIONAL: 5, Role.MANAGER: 1},
         "Studenten toegepaste psychologie en jeugdartsen onderzoeken samen hoe gezondheids"
         "voorlichting in de wijk beter aansluit bij gezinnen.",
@@ -146,9 +224,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created, logins = self.seed(timezone.localdate())
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready: {created} new records, {len(CASES)} workplaces."
-            )
+            self.style.SUCCESS(f"Demo data ready: {created} new records, {len(CASES)} workplaces.")
         )
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}) at http://127.0.0.1:8000/")
         for label, email in logins:
@@ -187,11 +263,15 @@ class Command(BaseCommand):
                     person, was_new = Person.objects.get_or_create(name=name, email=email)
                     created += was_new
                     # Students join each school year; staff have been there longer.
-                    starts = year_start if role == Role.STUDENT else max(
-                        workplace.started_on, dt.date(today.year - 3, 1, 1)
+                    starts = (
+                        year_start
+                        if role == Role.STUDENT
+                        else max(workplace.started_on, dt.date(today.year - 3, 1, 1))
                     )
                     _m, was_new = Membership.objects.get_or_create(
-                        person=person, workplace=workplace, role=role,
+                        person=person,
+                        workplace=workplace,
+                        role=role,
                         defaults={"starts_on": starts},
                     )
                     created += was_new
@@ -200,7 +280,9 @@ class Command(BaseCommand):
             # The first professional is also the bridge-builder (one person, two roles).
             bridge_builder = people_by_role[Role.PROFESSIONAL][0]
             _m, was_new = Membership.objects.get_or_create(
-                person=bridge_builder, workplace=workplace, role=Role.BRIDGE_BUILDER,
+                person=bridge_builder,
+                workplace=workplace,
+                role=Role.BRIDGE_BUILDER,
                 defaults={"starts_on": max(workplace.started_on, dt.date(today.year - 2, 9, 1))},
             )
             created += was_new
@@ -212,7 +294,9 @@ class Command(BaseCommand):
                 person, was_new = Person.objects.get_or_create(name=name, email=email_for(name))
                 created += was_new
                 _m, was_new = Membership.objects.get_or_create(
-                    person=person, workplace=workplace, role=Role.STUDENT,
+                    person=person,
+                    workplace=workplace,
+                    role=Role.STUDENT,
                     defaults={
                         "starts_on": year_start.replace(year=year_start.year - 1),
                         "ends_on": year_start - dt.timedelta(days=1),

@@ -1,0 +1,69 @@
+"""The demo bridge-builder logs in and sees the PW overview; pages pass axe-core checks."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import axe_violations
+from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", allow_production=True, stdout=StringIO())
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_bridge_builder_logs_in_and_sees_the_workplace_overview(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    card = page.get_by_role("link", name="PW Revalidatie De Linde")
+    assert card.is_visible()
+    # A bridge-builder of De Linde sees only De Linde, with its people counted per role.
+    assert page.get_by_role("link", name="PW Revalidatie Oostpoort").count() == 0
+    assert page.locator(".card").count() == 1
+    assert "28 personen" in page.locator(".card").inner_text()
+    card.click()
+    page.get_by_role("heading", name="PW Revalidatie De Linde", level=1).wait_for()
+    assert page.get_by_role("heading", name="Partnerorganisaties").is_visible()
+    assert page.locator(".role-block").count() == 6
+
+
+def test_main_pages_have_no_axe_violations(live_server, page, demo):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert axe_violations(page) == []
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/")
+    assert axe_violations(page) == []
+
+
+def test_keyboard_user_reaches_the_content_through_the_skip_link(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Naar de inhoud"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_wrong_password_shows_a_clear_message(live_server, page, demo):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mailadres").fill(f"student@{DEMO_DOMAIN}")
+    page.get_by_label("Wachtwoord").fill("niet-het-goede")
+    page.get_by_role("button", name="Inloggen").click()
+    alert = page.get_by_role("alert")
+    assert "Voer een juiste e-mailadres en wachtwoord in" in alert.inner_text()
