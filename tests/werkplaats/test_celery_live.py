@@ -68,10 +68,13 @@ def live_worker():
 
 
 @pytest.mark.live_broker
-def test_a_task_runs_in_a_live_worker_through_redis(live_worker, settings):
+def test_a_task_runs_in_a_live_worker_through_redis(live_worker, settings, monkeypatch):
     from werkplaats.celery import app
     from werkplaats.tasks import ping
 
+    # Celery reads these environment variables before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", BROKER)
     app.conf.update(
         broker_url=BROKER, result_backend=BROKER, task_always_eager=False, task_ignore_result=False
     )
