@@ -17,6 +17,6 @@ app.autodiscover_tasks()
 def _prepare_embedded_transport(sender: Celery, **kwargs) -> None:
     """The filesystem transport needs its folders before the first message is written."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
