@@ -19,7 +19,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    inherited = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {
+        "DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"
+    }  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
