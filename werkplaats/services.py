@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from werkplaats.models import Membership, Role, Workplace
+from werkplaats.models import Membership, Organisation, OrganisationKind, Role, Workplace
 
 
 def role_counts(workplaces: QuerySet[Workplace] | list[Workplace], *, on: dt.date | None = None):
@@ -47,3 +49,73 @@ def people_counts(workplaces: QuerySet[Workplace] | list[Workplace], *, on: dt.d
 def role_table(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     """(role code, label, count) for every role, in the fixed role order, zeros included."""
     return [(role.value, role.label, counts.get(role.value, 0)) for role in Role]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the data says about one PW characteristic."""
+
+    status: str  # "met", "not_met" or "self_scan" (no automatic evidence)
+    facts: list[str]
+
+
+def characteristic_evidence(
+    workplace: Workplace, partners: list[Organisation]
+) -> dict[int, Evidence]:
+    """Automatic evidence for characteristics 1, 4, 5 and 8 (three queries in all).
+
+    1: a higher-education institution and a public organisation among the partners.
+    4: current students, professionals and clients.
+    5: the share of students among the current people (shown; the team judges "relatively many").
+    8: a current bridge-builder and a role model; the application knows no separate role-model
+       role, so it asks for a bridge-builder and a manager (the model's role models, LeA-3).
+    """
+    counts = role_counts([workplace]).get(workplace.pk, {})
+    people = people_counts([workplace]).get(workplace.pk, 0)
+    kinds = {partner.kind for partner in partners}
+    evidence: dict[int, Evidence] = {}
+
+    hei = [p.name for p in partners if p.kind == OrganisationKind.HIGHER_EDUCATION]
+    public = [p.name for p in partners if p.kind == OrganisationKind.PUBLIC]
+    evidence[1] = Evidence(
+        "met"
+        if {OrganisationKind.HIGHER_EDUCATION, OrganisationKind.PUBLIC} <= kinds
+        else "not_met",
+        [
+            _("Higher-education institutions: %(names)s")
+            % {"names": ", ".join(hei) or _("none recorded")},
+            _("Public organisations: %(names)s")
+            % {"names": ", ".join(public) or _("none recorded")},
+        ],
+    )
+
+    open_roles = {
+        Role.STUDENT: _("Current students: %(count)s"),
+        Role.PROFESSIONAL: _("Current professionals: %(count)s"),
+        Role.CLIENT: _("Current clients and experience experts: %(count)s"),
+    }
+    evidence[4] = Evidence(
+        "met" if all(counts.get(role) for role in open_roles) else "not_met",
+        [text % {"count": counts.get(role, 0)} for role, text in open_roles.items()],
+    )
+
+    students = counts.get(Role.STUDENT, 0)
+    share = round(100 * students / people) if people else 0
+    evidence[5] = Evidence(
+        "self_scan",
+        [
+            _("%(students)s of %(people)s current people are students (%(share)s%%).")
+            % {"students": students, "people": people, "share": share}
+        ],
+    )
+
+    bridge_builders = counts.get(Role.BRIDGE_BUILDER, 0)
+    managers = counts.get(Role.MANAGER, 0)
+    evidence[8] = Evidence(
+        "met" if bridge_builders and managers else "not_met",
+        [
+            _("Current bridge-builders: %(count)s") % {"count": bridge_builders},
+            _("Current managers (a role model in the model): %(count)s") % {"count": managers},
+        ],
+    )
+    return evidence

@@ -7,12 +7,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from elements.models import Characteristic, Element
+from elements.slots import element_slots
+from elements.views import model_context
 from werkplaats import policy
 from werkplaats.forms import LoginForm
 from werkplaats.models import (
@@ -24,7 +29,13 @@ from werkplaats.models import (
     Role,
     Workplace,
 )
-from werkplaats.services import people_counts, role_counts, role_table
+from werkplaats.services import (
+    Evidence,
+    characteristic_evidence,
+    people_counts,
+    role_counts,
+    role_table,
+)
 
 
 @require_GET
@@ -140,3 +151,61 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not ready"
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def workplace_model(request: HttpRequest, slug: str) -> HttpResponse:
+    """The LOS model within a PW: each element links to what this PW links to it."""
+    workplace = policy.workplace_for(request.user, slug)
+    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    context = model_context(
+        lambda e: reverse("werkplaats:element-detail", args=[workplace.slug, e.code])
+    )
+    return render(request, "elements/model.html", {**context, "workplace": workplace})
+
+
+@require_GET
+def element_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """An element within a PW: explanation, aspects, and the slots later apps fill."""
+    workplace = policy.workplace_for(request.user, slug)
+    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    elements = list(Element.objects.prefetch_related("aspects"))
+    element = next((e for e in elements if e.code == code), None)
+    if element is None:
+        raise Http404("No such element")
+    slots = [
+        {"slot": slot, "context": slot.context(request, workplace, element)}
+        for slot in element_slots()
+    ]
+    context = {"workplace": workplace, "element": element, "elements": elements, "slots": slots}
+    return render(request, "werkplaats/element_detail.html", context)
+
+
+STATUS_LABELS = {
+    "met": _("Present according to the data"),
+    "not_met": _("Not present according to the data"),
+    "self_scan": _("To judge in the self-scan"),
+}
+
+
+@require_GET
+def characteristics(request: HttpRequest, slug: str) -> HttpResponse:
+    """The nine PW characteristics as a checklist, with automatic evidence where there is some."""
+    workplace = policy.workplace_for(request.user, slug)
+    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    partners = list(workplace.partners.all())
+    evidence = characteristic_evidence(workplace, partners)
+    rows = []
+    for characteristic in Characteristic.objects.all():
+        found = evidence.get(characteristic.number, Evidence("self_scan", []))
+        rows.append(
+            {
+                "characteristic": characteristic,
+                "status": found.status,
+                "status_label": STATUS_LABELS[found.status],
+                "facts": found.facts,
+            }
+        )
+    return render(
+        request, "werkplaats/characteristics.html", {"workplace": workplace, "rows": rows}
+    )

@@ -67,3 +67,31 @@ def test_wrong_password_shows_a_clear_message(live_server, page, demo):
     page.get_by_role("button", name="Inloggen").click()
     alert = page.get_by_role("alert")
     assert "Voer een juiste e-mailadres en wachtwoord in" in alert.inner_text()
+
+
+def test_model_page_is_keyboard_navigable_and_passes_axe(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/model/")
+    assert axe_violations(page) == []
+    # The six elements are links in model order: LOS, GOC, then the four supports.
+    links = page.locator(".los-grid a")
+    assert links.count() == 6
+    codes = [links.nth(i).locator(".los-code").inner_text() for i in range(6)]
+    assert codes == ["LOS", "GOC", "SRI", "VMM", "LeA", "VOR"]
+    links.nth(0).focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip().startswith("VOR")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Vormgeven en onderhouden van relaties", level=1).wait_for()
+    assert "/pw/revalidatie-de-linde/model/VOR/" in page.url
+    assert axe_violations(page) == []
+
+
+def test_characteristics_checklist_passes_axe(live_server, page, demo):
+    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/characteristics/")
+    assert page.locator(".check").count() == 9
+    assert axe_violations(page) == []

@@ -42,6 +42,11 @@ def workplace_page():
 ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:home": ({}, "get", login_required()),
     "werkplaats:workplace-detail": ({"slug": "pw-a"}, "get", workplace_page()),
+    "werkplaats:workplace-model": ({"slug": "pw-a"}, "get", workplace_page()),
+    "werkplaats:element-detail": ({"slug": "pw-a", "code": "VOR"}, "get", workplace_page()),
+    "werkplaats:characteristics": ({"slug": "pw-a"}, "get", workplace_page()),
+    "elements:model": ({}, "get", login_required()),
+    "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
     "logout": ({}, "get", {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}),
     "password_change": ({}, "get", login_required()),
