@@ -23,7 +23,7 @@ def run_browser_tests(**env: str) -> subprocess.CompletedProcess:
             "-q",
             "-rs",
             "-k",
-            "keyboard",
+            "skip_link",
         ],  # fmt: skip
         cwd=ROOT,
         env={**base, "DEBUG": "true", "CHROMIUM_PATH": "/nonexistent/chromium", **env},

@@ -96,7 +96,7 @@ def test_element_page_query_count_is_constant(client, workplace, member, django_
     # session, user, workplace, roles (membership + grants), elements, aspects, person (header)
     with django_assert_num_queries(8):
         client.get(url)
-    for _ in range(10):
+    for _n in range(10):
         MembershipFactory(workplace=workplace)
     with django_assert_num_queries(8):
         client.get(url)
