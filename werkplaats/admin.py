@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +29,39 @@ class CurrentFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _identity(obj) -> object:
+    return getattr(obj, "pk", None) or id(obj)
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """Rows of one inline are checked against each other too (``Membership.clean`` only sees
+    rows already saved): the same person, PW and role may not overlap in time."""
+
+    def clean(self):
+        super().clean()
+        periods: dict[tuple, list[tuple]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("role"):
+                continue
+            # In an inline the parent (saved or not) is the cleaned value of its own field.
+            key = (_identity(data.get("person")), _identity(data.get("workplace")), data["role"])
+            start, end = data.get("starts_on"), data.get("ends_on")
+            if start is None:
+                continue
+            for other_start, other_end in periods.get(key, []):
+                if (end is None or end >= other_start) and (
+                    other_end is None or other_end >= start
+                ):
+                    raise ValidationError(
+                        _("Two rows give this person the same role in the same period.")
+                    )
+            periods.setdefault(key, []).append((start, end))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 1
     autocomplete_fields = ["person", "workplace"]
     fields = ["person", "workplace", "role", "starts_on", "ends_on"]
@@ -118,3 +151,17 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only superusers hand out rights: staff cannot make anyone (themselves included)
+        superuser, staff or give permissions."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        """Staff who are not superusers cannot change a superuser's account or password."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)

@@ -9,6 +9,16 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkplaats.settings")
 
 app = Celery("werkplaats")
+
+
+@app.on_configure.connect
+def _load_django_settings(sender: Celery, **kwargs) -> None:
+    """A broken environment variable stops worker and beat with one line, not a traceback."""
+    from werkplaats.config import load_settings_or_exit
+
+    load_settings_or_exit()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

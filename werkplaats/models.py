@@ -258,6 +258,15 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
+            # The full no-overlap rule is in clean() and the admin formset; this catches the
+            # commonest duplicate (same start) even when both arrive at once.
+            models.UniqueConstraint(
+                fields=["person", "workplace", "role", "starts_on"],
+                name="membership_unique_start",
+                violation_error_message=_(
+                    "This person already holds this role in this workplace from that date."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="membership_ends_after_start",

@@ -23,10 +23,18 @@ def test_login_with_email_leads_to_my_workplaces(client, workplace):
 
 
 def test_login_rotates_the_session_key(client, member):
-    client.get(LOGIN)
-    client.cookies["sessionid"] = "x" * 32
+    from django.contrib.sessions.models import Session
+
+    session = client.session  # a real, saved anonymous session
+    session["seen"] = True
+    session.save()
+    before = session.session_key
+    client.cookies["sessionid"] = before
     client.post(LOGIN, {"username": member.email, "password": PASSWORD})
-    assert client.cookies["sessionid"].value != "x" * 32
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert Session.objects.get(session_key=after).get_decoded()["seen"] is True
 
 
 def test_wrong_login_gets_a_clear_message_and_keeps_the_email(client, member):
@@ -56,6 +64,37 @@ def test_repeated_failed_logins_are_throttled_even_with_the_right_password(
     assert response.status_code == 429
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_changing_the_case_of_the_email_does_not_escape_throttling(client, member, settings):
+    variants = [member.email.upper(), member.email.title(), member.email.swapcase()]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": variants[attempt % 3], "password": "fout"})
+    response = client.post(LOGIN, {"username": member.email.capitalize(), "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_behind_the_proxy_each_client_address_counts_separately(client, member, settings):
+    settings.BEHIND_TLS_PROXY = True
+    attacker = {"HTTP_X_FORWARDED_FOR": "198.51.100.7", "REMOTE_ADDR": "10.0.0.2"}
+    owner = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": member.email, "password": "fout"}, **attacker)
+    blocked = client.post(LOGIN, {"username": member.email, "password": PASSWORD}, **attacker)
+    assert blocked.status_code == 429
+    allowed = client.post(LOGIN, {"username": member.email, "password": PASSWORD}, **owner)
+    assert allowed.status_code == 302
+
+
+def test_lockout_page_gives_the_real_cool_off_time(client, member, settings):
+    import datetime as dt
+
+    settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": member.email, "password": "fout"})
+    response = client.post(LOGIN, {"username": member.email, "password": "fout"})
+    assert response.status_code == 429
+    assert "30 minuten" in response.content.decode()
 
 
 def test_throttling_one_account_leaves_another_alone(client, workplace, member, settings):
@@ -108,6 +147,17 @@ def test_weak_new_password_re_renders_with_field_errors(client, member):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
+    html = response.content.decode()
+    # The error is announced with the field: the input points at the error's id.
+    assert 'id="id_new_password2_error"' in html
+    assert re.search(
+        r'<input[^>]*id="id_new_password2"[^>]*aria-describedby="[^"]*'
+        r"id_new_password2_error",
+        html,
+    ) or re.search(
+        r'<input[^>]*aria-describedby="[^"]*id_new_password2_error[^"]*"[^>]*id="id_new_password2"',
+        html,
+    )
     member.refresh_from_db()
     assert member.check_password(PASSWORD)
 

@@ -56,6 +56,7 @@ def test_debug_off_with_the_development_key_refuses_to_start():
         ("DATABASE_URL", "postgres://user@host:5432"),
         ("DEBUG", "misschien"),
         ("EMAIL_PORT", "vijfentwintig"),
+        ("TIME_ZONE", "Europe/Amsterdm"),
     ],
 )
 def test_a_broken_variable_gives_one_line_naming_it(variable, value):
@@ -126,3 +127,20 @@ def test_redis_url_switches_cache_and_broker_to_redis():
     broker, cache = manage("shell", "--no-imports", "-c", code, env=env).stdout.split()
     assert broker == "redis://127.0.0.1:6379/3"
     assert cache == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_broken_variable_stops_the_celery_worker_with_one_line():
+    inherited = {"DEBUG", "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "werkplaats", "worker", "--pool=solo"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "misschien"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "DEBUG" in lines[0]

@@ -14,3 +14,12 @@ def can(context, action: str, workplace) -> bool:
     if request is None:
         return False
     return policy.can(request.user, action, workplace)
+
+
+@register.filter
+def minutes(value) -> int:
+    """Whole minutes of a timedelta, rounded up (so "0 minutes" never shows)."""
+    if value is None:
+        return 0
+    seconds = value.total_seconds()
+    return max(1, int(-(-seconds // 60)))
