@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from werkplaats import views
+from werkplaats import activity_views, views
 
 app_name = "werkplaats"
 
@@ -12,4 +12,24 @@ urlpatterns = [
     path("pw/<slug:slug>/model/", views.workplace_model, name="workplace-model"),
     path("pw/<slug:slug>/model/<str:code>/", views.element_detail, name="element-detail"),
     path("pw/<slug:slug>/characteristics/", views.characteristics, name="characteristics"),
+    path("pw/<slug:slug>/activities/", activity_views.activity_list, name="activity-list"),
+    path(
+        "pw/<slug:slug>/activities/quick/", activity_views.activity_quick_log, name="activity-quick"
+    ),
+    path("pw/<slug:slug>/activities/new/", activity_views.activity_new, name="activity-new"),
+    path(
+        "pw/<slug:slug>/activities/<int:pk>/edit/",
+        activity_views.activity_edit,
+        name="activity-edit",
+    ),
+    path(
+        "pw/<slug:slug>/activities/<int:pk>/delete/",
+        activity_views.activity_delete,
+        name="activity-delete",
+    ),
+    path(
+        "pw/<slug:slug>/activities/export.<str:fmt>",
+        activity_views.activity_export,
+        name="activity-export",
+    ),
 ]

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from elements.models import ELEMENT_CODES
+from elements.tagging import TaggedModelForm
+from werkplaats.models import (
+    Activity,
+    ActivityKind,
+    Level,
+    Membership,
+    Person,
+    Role,
+    Workplace,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -14,3 +30,173 @@ class LoginForm(AuthenticationForm):
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+# --- Activity log -----------------------------------------------------------------------------
+MAX_DAYS_AHEAD = 365
+
+
+def workplace_people(workplace: Workplace, *, current_only: bool = True):
+    """People who are (or, with current_only=False, ever were) members of the PW."""
+    memberships = Membership.objects.filter(workplace=workplace)
+    if current_only:
+        memberships = memberships.current()
+    return Person.objects.filter(pk__in=memberships.values("person_id")).order_by("name")
+
+
+class ActivityForm(TaggedModelForm):
+    """The full activity form. Participants must be current members of this PW."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "date",
+            "start_time",
+            "duration_minutes",
+            "kind",
+            "title",
+            "level",
+            "participants",
+            "description",
+            "boundary_objects",
+            "learned",
+            "follow_up",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "participants": forms.CheckboxSelectMultiple(attrs={"class": "participant-input"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "boundary_objects": forms.Textarea(attrs={"rows": 2}),
+            "learned": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, workplace: Workplace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workplace = workplace
+        kinds = ActivityKind.objects.filter(active=True)
+        if self.instance.pk:
+            kinds = ActivityKind.objects.filter(Q(active=True) | Q(pk=self.instance.kind_id))
+        self.fields["kind"].queryset = kinds
+        self.fields["kind"].empty_label = None
+        if "participants" in self.fields:
+            people = workplace_people(workplace)
+            if self.instance.pk:  # keep people who have left since on their old activities
+                people = (
+                    Person.objects.filter(
+                        Q(pk__in=people.values("pk")) | Q(activities=self.instance)
+                    )
+                    .distinct()
+                    .order_by("name")
+                )
+            self.fields["participants"].queryset = people
+        if "duration_minutes" in self.fields:
+            self.fields["duration_minutes"].widget.attrs["min"] = 0
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
+        if self.include_headcounts:
+            current = {}
+            if self.instance.pk:
+                current = {h.role: h.count for h in self.instance.headcounts.all()}
+            for role in Role:
+                self.fields[f"count_{role.value}"] = forms.IntegerField(
+                    label=role.label,
+                    min_value=0,
+                    max_value=10_000,
+                    required=False,
+                    initial=current.get(role.value),
+                    widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+                )
+
+    include_headcounts = True
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError(
+                _("An activity can be at most one year ahead; check the year.")
+            )
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
+        return cleaned
+
+    def headcounts(self) -> dict[str, int]:
+        if not self.include_headcounts:
+            return {}
+        return {role.value: self.cleaned_data.get(f"count_{role.value}") or 0 for role in Role}
+
+    def headcount_fields(self):
+        return [self[f"count_{role.value}"] for role in Role] if self.include_headcounts else []
+
+    def main_fields(self):
+        return [f for f in self.visible_fields() if not f.name.startswith("count_")]
+
+
+class QuickActivityForm(ActivityForm):
+    """The one-line quick log at the top of the list: date, kind, title, elements, people."""
+
+    include_headcounts = False
+
+    class Meta(ActivityForm.Meta):
+        fields = ["date", "kind", "title", "participants"]
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the activity list; every value is in the URL (shareable, back button)."""
+
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=ActivityKind.objects.all(), required=False,
+        empty_label=_("All kinds"),
+    )  # fmt: skip
+    element = forms.ChoiceField(label=_("Element"), required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices]
+    )
+    participant = forms.ModelChoiceField(
+        label=_("Participant"), queryset=Person.objects.none(), required=False,
+        empty_label=_("Everyone"),
+    )  # fmt: skip
+
+    def __init__(self, *args, workplace: Workplace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = workplace_people(workplace, current_only=False)
+        self.fields["element"].choices = [("", _("All elements"))] + [
+            (code, code) for code in ELEMENT_CODES
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period lies before its start."))
+        return cleaned
+
+    def apply(self, activities):
+        """Narrow a queryset of activities by the valid filters (invalid ones are ignored)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("date_from"):
+            activities = activities.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            activities = activities.filter(date__lte=data["date_to"])
+        if data.get("kind"):
+            activities = activities.filter(kind=data["kind"])
+        if data.get("level"):
+            activities = activities.filter(level=data["level"])
+        if data.get("element"):
+            activities = activities.tagged_with(data["element"])
+        if data.get("participant"):
+            activities = activities.filter(participants=data["participant"])
+        return activities

@@ -32,7 +32,8 @@ class Action(StrEnum):
     VIEW_MEMBERS = "workplace.members"  # names of the members
     VIEW_CONTACT = "person.contact"  # email addresses of members
     EDIT_WORKPLACE = "workplace.edit"
-    LOG_ACTIVITY = "activity.log"
+    VIEW_ACTIVITIES = "activity.view"  # the activity log (names participants)
+    LOG_ACTIVITY = "activity.log"  # add, edit, duplicate and delete activities
     MANAGE_EVALUATIONS = "evaluation.manage"
     READ_RESULTS = "results.read"  # aggregated evaluation results and dashboards
     READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
@@ -46,6 +47,7 @@ RULES: dict[Action, frozenset[str]] = {
     Action.VIEW_MEMBERS: _ALL_ROLES,
     Action.VIEW_CONTACT: _COORDINATORS | {Role.SUPPORTER},
     Action.EDIT_WORKPLACE: _COORDINATORS,
+    Action.VIEW_ACTIVITIES: _ALL_ROLES,
     Action.LOG_ACTIVITY: _COORDINATORS | {Role.SUPPORTER},
     Action.MANAGE_EVALUATIONS: _COORDINATORS,
     Action.READ_RESULTS: _COORDINATORS | {Role.SUPPORTER, RESEARCH},

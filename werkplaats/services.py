@@ -6,11 +6,20 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db import transaction
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from werkplaats.models import Membership, Organisation, OrganisationKind, Role, Workplace
+from werkplaats.models import (
+    Activity,
+    ActivityHeadcount,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Workplace,
+)
 
 
 def role_counts(workplaces: QuerySet[Workplace] | list[Workplace], *, on: dt.date | None = None):
@@ -119,3 +128,56 @@ def characteristic_evidence(
         ],
     )
     return evidence
+
+
+# --- Activity log -----------------------------------------------------------------------------
+class EditConflict(Exception):
+    """Somebody else saved the row after this form was opened."""
+
+
+def _save_headcounts(activity: Activity, counts: dict[str, int]) -> None:
+    activity.headcounts.all().delete()
+    ActivityHeadcount.objects.bulk_create(
+        ActivityHeadcount(activity=activity, role=role, count=count)
+        for role, count in counts.items()
+        if count
+    )
+
+
+def create_activity(*, form, workplace: Workplace, by) -> Activity:
+    """Save a new activity from a valid ActivityForm, with its tags and counts (one transaction)."""
+    with transaction.atomic():
+        activity = form.save(commit=False)
+        activity.workplace = workplace
+        activity.created_by = by if by.is_authenticated else None
+        activity.save()
+        form.save_m2m()
+        _save_headcounts(activity, form.headcounts())
+    return activity
+
+
+def update_activity(*, form) -> Activity:
+    """Save an edited activity; raise EditConflict if it changed since the form was opened.
+
+    The version is claimed with a conditional UPDATE, so of two concurrent saves exactly one
+    wins on SQLite and PostgreSQL alike; the other gets EditConflict and saves nothing.
+    """
+    activity = form.instance
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        claimed = Activity.objects.filter(pk=activity.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict
+        activity = form.save(commit=False)
+        activity.version = expected + 1
+        activity.save()
+        form.save_m2m()
+        _save_headcounts(activity, form.headcounts())
+    return activity
+
+
+def delete_activity(*, activity: Activity) -> None:
+    """Delete an activity with its tags, participants and counts (cascade; nothing dangles)."""
+    activity.delete()

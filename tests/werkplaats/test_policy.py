@@ -27,6 +27,7 @@ EXPECTED = {
     A.VIEW_MEMBERS: {*Role.values, "staff"},
     A.VIEW_CONTACT: {"bridge_builder", "manager", "supporter", "staff"},
     A.EDIT_WORKPLACE: {"bridge_builder", "manager", "staff"},
+    A.VIEW_ACTIVITIES: {*Role.values, "staff"},
     A.LOG_ACTIVITY: {"bridge_builder", "manager", "supporter", "staff"},
     A.MANAGE_EVALUATIONS: {"bridge_builder", "manager", "staff"},
     A.READ_RESULTS: {"bridge_builder", "manager", "supporter", "research", "staff"},

@@ -13,7 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from elements.tagging import TagSelection, set_tags
 from werkplaats.models import (
+    Activity,
+    ActivityHeadcount,
+    ActivityKind,
     Membership,
     Organisation,
     OrganisationKind,
@@ -178,6 +182,75 @@ CASES = [
     ),
 ]
 
+# (days ago, kind, title, level, element/aspect codes, unnamed participants per role).
+# Nothing touches VOR in the last three months: the strip shows that gap at a glance.
+DEMO_ACTIVITIES = [
+    (
+        2,
+        "intervision",
+        "Intervisie over een lastig gesprek",
+        "operational",
+        ["LOS-3", "LOS-5"],
+        {Role.STUDENT: 4},
+    ),
+    (
+        5,
+        "clinical-reasoning",
+        "Hardop redeneren bij mevrouw De Bruin",
+        "operational",
+        ["LOS-2", "LOS-4"],
+        {},
+    ),
+    (
+        9,
+        "workshop-prepared",
+        "Workshop valpreventie met ervaringsdeskundigen",
+        "operational",
+        ["LOS-1", "GOC-2"],
+        {Role.STUDENT: 12, Role.CLIENT: 3},
+    ),
+    (16, "multidisciplinary", "MDO revalidatiedoelen", "operational", ["SRI-4", "LOS-2"], {}),
+    (
+        23,
+        "steering-group",
+        "Stuurgroep: jaarplan en begroting",
+        "strategic",
+        ["SRI-1", "VMM-5", "LeA-3"],
+        {},
+    ),
+    (
+        30,
+        "clinical-lesson",
+        "Klinische les spasticiteit",
+        "operational",
+        ["LOS-2"],
+        {Role.STUDENT: 9},
+    ),
+    (
+        41,
+        "workshop-statements",
+        "Stellingenworkshop: wie is de expert?",
+        "tactical",
+        ["GOC-3", "GOC-4", "LeA-2"],
+        {Role.STUDENT: 10, Role.PROFESSIONAL: 4},
+    ),
+    (55, "training", "Training feedback geven", "operational", ["LOS-4"], {Role.STUDENT: 7}),
+    (68, "visit", "Bezoek aan de PW in Oostpoort", "tactical", ["GOC-2", "VMM-1"], {}),
+    (
+        120,
+        "informal-lunch",
+        "Lunch met de nieuwe studenten",
+        "operational",
+        ["VOR-1", "VOR-5"],
+        {Role.STUDENT: 7},
+    ),
+]
+DEMO_LEARNED = [
+    "Afgesproken dat studenten hun leerdoel bij de start van de dag delen.",
+    "We vragen cliënten vaker wat zij van de les vinden.",
+    "Het overleg werkt beter met een vaste agenda.",
+]
+
 # The demo logins, all in "PW Revalidatie De Linde": the login is <label>@DEMO_DOMAIN.
 DEMO_LOGINS = [
     ("bruggenbouwer", Role.BRIDGE_BUILDER),
@@ -304,6 +377,8 @@ class Command(BaseCommand):
                 )
                 created += was_new
 
+            created += self.seed_activities(workplace, people_by_role, today)
+
             if case.slug == DEMO_WORKPLACE:
                 for label, role in DEMO_LOGINS:
                     person = people_by_role[role][0]
@@ -323,3 +398,27 @@ class Command(BaseCommand):
             created += 1
         logins.append(("staff (admin)", admin_email))
         return created, logins
+
+    def seed_activities(self, workplace: Workplace, people: dict, today: dt.date) -> int:
+        """A few months of activities, once per PW (a PW that has any is left alone)."""
+        if workplace.activities.exists():
+            return 0
+        kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
+        students = people.get(Role.STUDENT, [])
+        bridge_builder = people[Role.BRIDGE_BUILDER][0]
+        created = 0
+        for index, (days_ago, kind, title, level, tags, counts) in enumerate(DEMO_ACTIVITIES):
+            activity = Activity.objects.create(
+                workplace=workplace,
+                date=today - dt.timedelta(days=days_ago),
+                kind=kinds[kind],
+                title=title,
+                level=level,
+                learned=DEMO_LEARNED[index % len(DEMO_LEARNED)],
+            )
+            activity.participants.set([bridge_builder, *students[index % 3 : index % 3 + 2]])
+            set_tags(activity, TagSelection.from_codes(tags))
+            for role, count in counts.items():
+                ActivityHeadcount.objects.create(activity=activity, role=role, count=count)
+            created += 1
+        return created

@@ -1,0 +1,231 @@
+"""The activity log of a PW: list with filters and strip, quick log, full form, edit, delete,
+duplicate and exports. Every view starts from the policy (404 outside the user's PWs)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from elements.models import Element
+from werkplaats import policy
+from werkplaats.exports import activities_csv, activities_xlsx
+from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
+from werkplaats.models import Activity, Person, Workplace
+from werkplaats.services import EditConflict, create_activity, delete_activity, update_activity
+
+PAGE_SIZE = 25
+
+
+def _workplace(request: HttpRequest, slug: str, action: policy.Action) -> Workplace:
+    workplace = policy.workplace_for(request.user, slug)
+    policy.require(request.user, action, workplace)
+    return workplace
+
+
+def _activity(workplace: Workplace, pk: int) -> Activity:
+    """An activity of this PW only: another PW's id gives 404."""
+    try:
+        return Activity.objects.select_related("kind").get(pk=pk, workplace=workplace)
+    except Activity.DoesNotExist:
+        raise Http404("No such activity") from None
+
+
+def _with_details(activities):
+    """Everything a row, the strip and the exports show, in a constant number of queries."""
+    return activities.select_related("kind").prefetch_related(
+        "elements",
+        "aspects",
+        Prefetch("participants", queryset=Person.objects.order_by("name")),
+        "headcounts",
+    )
+
+
+def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
+    filters = ActivityFilterForm(request.GET or None, workplace=workplace)
+    activities = filters.apply(Activity.objects.filter(workplace=workplace))
+    page = Paginator(_with_details(activities).order_by("-date", "-start_time", "-pk"), PAGE_SIZE)
+    page_obj = page.get_page(request.GET.get("page"))
+    counts = activities.count_per_element()
+    elements = list(Element.objects.all())
+    strip = [{"element": e, "count": counts.get(e.code, 0)} for e in elements]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "workplace": workplace,
+        "filters": filters,
+        "page_obj": page_obj,
+        "strip": strip,
+        "query": query.urlencode(),
+        "can_log": policy.can(request.user, policy.Action.LOG_ACTIVITY, workplace),
+    }
+
+
+@require_GET
+def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Newest first, paginated, filtered; the htmx filter form swaps only the results."""
+    workplace = _workplace(request, slug, policy.Action.VIEW_ACTIVITIES)
+    context = _list_context(request, workplace)
+    if request.htmx and request.htmx.target == "activity-results":
+        return render(request, "werkplaats/activities.html#results", context)
+    if context["can_log"]:
+        context["quick_form"] = QuickActivityForm(workplace=workplace)
+    return render(request, "werkplaats/activities.html", context)
+
+
+@require_POST
+def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The quick-log form: with htmx the new row appears and the form resets; without it, PRG."""
+    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    form = QuickActivityForm(request.POST, workplace=workplace)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request, "werkplaats/activities.html#quick-form",
+                {"workplace": workplace, "quick_form": form},
+            )  # fmt: skip
+        context = _list_context(request, workplace)
+        context["quick_form"] = form
+        return render(request, "werkplaats/activities.html", context, status=400)
+    activity = create_activity(form=form, workplace=workplace, by=request.user)
+    if request.htmx:
+        fresh = QuickActivityForm(workplace=workplace)
+        # Refresh the whole results region (the strip changes too), then the form.
+        context = _list_context(_plain_get(request), workplace)
+        context.update(quick_form=fresh, logged=activity, oob=True)
+        return render(request, "werkplaats/activities_logged.html", context)
+    messages.success(request, _("Activity “%(title)s” saved.") % {"title": activity.title})
+    return redirect("werkplaats:activity-list", slug=workplace.slug)
+
+
+def _plain_get(request: HttpRequest) -> HttpRequest:
+    """The list as it shows without filters (after a quick log the new row must be visible)."""
+    request.GET = request.GET.copy()
+    request.GET.clear()
+    return request
+
+
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The full form; ``?from=<id>`` duplicates an earlier activity (date becomes today)."""
+    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    if request.method == "POST":
+        form = ActivityForm(request.POST, workplace=workplace)
+        if form.is_valid():
+            activity = create_activity(form=form, workplace=workplace, by=request.user)
+            messages.success(request, _("Activity “%(title)s” saved.") % {"title": activity.title})
+            return redirect("werkplaats:activity-list", slug=workplace.slug)
+        status = 400
+    else:
+        initial = {}
+        source = request.GET.get("from")
+        if source and source.isdigit():
+            original = _activity(workplace, int(source))
+            initial = _copy_of(original)
+        form = ActivityForm(initial=initial, workplace=workplace)
+        status = 200
+    return render(
+        request, "werkplaats/activity_form.html",
+        {"workplace": workplace, "form": form, "activity": None},
+        status=status,
+    )  # fmt: skip
+
+
+def _copy_of(original: Activity) -> dict:
+    fields = ["start_time", "duration_minutes", "kind", "title", "level", "description",
+              "boundary_objects"]  # fmt: skip
+    initial = {name: getattr(original, name) for name in fields}
+    initial["kind"] = original.kind_id
+    initial["date"] = timezone.localdate()
+    initial["participants"] = list(original.participants.values_list("pk", flat=True))
+    initial["tags"] = original.tag_codes()
+    for headcount in original.headcounts.all():
+        initial[f"count_{headcount.role}"] = headcount.count
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Edit with optimistic locking: a save over somebody else's newer save is refused."""
+    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    activity = _activity(workplace, pk)
+    status = 200
+    if request.method == "POST":
+        form = ActivityForm(request.POST, instance=activity, workplace=workplace)
+        if form.is_valid():
+            try:
+                update_activity(form=form)
+            except EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Somebody else changed this activity after you opened it. Your changes "
+                        "are not saved. Copy what you need, then reload the page to see their "
+                        "version."
+                    ),
+                )
+                status = 409
+            else:
+                messages.success(
+                    request, _("Activity “%(title)s” saved.") % {"title": activity.title}
+                )
+                return redirect("werkplaats:activity-list", slug=workplace.slug)
+        else:
+            status = 400
+    else:
+        form = ActivityForm(instance=activity, workplace=workplace)
+    return render(
+        request, "werkplaats/activity_form.html",
+        {"workplace": workplace, "form": form, "activity": activity},
+        status=status,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def activity_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET asks for confirmation (the no-JavaScript path); POST deletes."""
+    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    activity = _activity(workplace, pk)
+    if request.method == "POST":
+        title = activity.title
+        delete_activity(activity=activity)
+        messages.success(request, _("Activity “%(title)s” deleted.") % {"title": title})
+        url = reverse("werkplaats:activity-list", kwargs={"slug": workplace.slug})
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+    return render(
+        request, "werkplaats/activity_confirm_delete.html",
+        {"workplace": workplace, "activity": activity},
+    )  # fmt: skip
+
+
+@require_GET
+def activity_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The filtered list as CSV or XLSX, element codes in columns."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown export format")
+    workplace = _workplace(request, slug, policy.Action.VIEW_ACTIVITIES)
+    filters = ActivityFilterForm(request.GET or None, workplace=workplace)
+    activities = _with_details(filters.apply(Activity.objects.filter(workplace=workplace)))
+    activities = activities.order_by("-date", "-start_time", "-pk")
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(activities_csv(activities), content_type="text/csv; charset=utf-8")
+        filename = f"activiteiten-{workplace.slug}-{stamp}.csv"
+    else:
+        response = HttpResponse(
+            activities_xlsx(activities),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"activiteiten-{workplace.slug}-{stamp}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
