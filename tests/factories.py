@@ -8,6 +8,8 @@ import factory
 from django.utils import timezone
 
 from werkplaats.models import (
+    Activity,
+    ActivityKind,
     Membership,
     Organisation,
     OrganisationKind,
@@ -101,3 +103,13 @@ def member_user(workplace: Workplace, role: str = Role.STUDENT, **person_fields)
     person = PersonFactory(user=user, **person_fields)
     MembershipFactory(person=person, workplace=workplace, role=role)
     return user
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    kind = factory.LazyFunction(lambda: ActivityKind.objects.get(code="intervision"))
+    title = factory.Sequence(lambda n: f"Intervisie {n}")

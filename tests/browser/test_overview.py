@@ -12,19 +12,27 @@ from django.core.management import call_command
 from elements.models import Element
 from tests.browser.conftest import axe_violations
 from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from werkplaats.models import ActivityKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(db):
-    # A transactional test's flush also removes the LOS reference rows of the data migration;
-    # load them again the way the migration does (serialized_rollback did not restore them
-    # reliably once non-transactional tests had run first).
-    if not Element.objects.exists():
-        migration = importlib.import_module("elements.migrations.0002_reference_data")
-        migration.load(django_apps, None)
+    reload_reference_data()
     call_command("seed_demo", allow_production=True, stdout=StringIO())
+
+
+def reload_reference_data() -> None:
+    """A transactional test's flush also removes the rows of data migrations (LOS reference
+    data, activity kinds); load them again the way the migrations do. (serialized_rollback did
+    not restore them reliably once non-transactional tests had run first.)"""
+    for model, migration in [
+        (Element, "elements.migrations.0002_reference_data"),
+        (ActivityKind, "werkplaats.migrations.0004_activity_kinds"),
+    ]:
+        if not model.objects.exists():
+            importlib.import_module(migration).load(django_apps, None)
 
 
 def log_in(page, base: str, email: str) -> None:

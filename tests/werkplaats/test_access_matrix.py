@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import UserFactory, member_user
+from tests.factories import ActivityFactory, UserFactory, member_user
 from werkplaats.models import Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
@@ -38,6 +38,21 @@ def workplace_page():
     }
 
 
+def members_page():
+    """Inside PW A with names of people: members and staff; research access gets 403."""
+    return {**workplace_page(), "researcher": 403}
+
+
+def loggers_page():
+    """Writing the activity log: bridge-builders, managers, supporters and staff."""
+    return {
+        **members_page(),
+        **dict.fromkeys(["student", "professional", "client"], 403),
+    }
+
+
+ACTIVITY = "activity-of-pw-a"  # replaced by the pk of an activity in PW A
+
 # name -> (path arguments, method, expected status per persona)
 ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:home": ({}, "get", login_required()),
@@ -45,6 +60,16 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:workplace-model": ({"slug": "pw-a"}, "get", workplace_page()),
     "werkplaats:element-detail": ({"slug": "pw-a", "code": "VOR"}, "get", workplace_page()),
     "werkplaats:characteristics": ({"slug": "pw-a"}, "get", workplace_page()),
+    "werkplaats:activity-list": ({"slug": "pw-a"}, "get", members_page()),
+    "werkplaats:activity-export": ({"slug": "pw-a", "fmt": "xlsx"}, "get", members_page()),
+    "werkplaats:activity-new": ({"slug": "pw-a"}, "get", loggers_page()),
+    "werkplaats:activity-quick": (
+        {"slug": "pw-a"},
+        "get",
+        {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)},
+    ),
+    "werkplaats:activity-edit": ({"slug": "pw-a", "pk": ACTIVITY}, "get", loggers_page()),
+    "werkplaats:activity-delete": ({"slug": "pw-a", "pk": ACTIVITY}, "get", loggers_page()),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
@@ -89,6 +114,7 @@ def personas(db):
     users["outsider"] = member_user(pw_b, Role.BRIDGE_BUILDER)
     users["researcher"] = ResearchGrantFactory(workplace=pw_a).user
     users["staff"] = UserFactory(is_staff=True)
+    users[ACTIVITY] = ActivityFactory(workplace=pw_a).pk
     return users
 
 
@@ -100,6 +126,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
+    kwargs = {k: personas[ACTIVITY] if v == ACTIVITY else v for k, v in kwargs.items()}
     if persona != "anonymous":
         client.force_login(personas[persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
