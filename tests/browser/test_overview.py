@@ -112,3 +112,57 @@ def test_characteristics_checklist_passes_axe(live_server, page, demo):
     page.goto(f"{live_server.url}/pw/revalidatie-de-linde/characteristics/")
     assert page.locator(".check").count() == 9
     assert axe_violations(page) == []
+
+
+def tab_to(page, condition: str, *, backwards: bool = False, limit: int = 300) -> None:
+    """Press Tab (or Shift+Tab) until the focused element satisfies a JS condition on `el`."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return !!({condition}); }})()"
+        ):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"keyboard focus never reached: {condition}")
+
+
+def strip_count(page, code: str) -> int:
+    item = page.locator(".strip-item", has=page.locator(".los-code", has_text=code))
+    return int(item.locator(".strip-count").inner_text())
+
+
+def test_bridge_builder_logs_an_activity_with_the_keyboard_only(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    before = strip_count(page, "VOR")
+    rows_before = page.locator("#activity-rows tr").count()
+    # Keyboard only from the top of the page: open "Elements and participants", tick VOR.
+    tab_to(page, "el.tagName === 'SUMMARY'")
+    page.keyboard.press("Enter")
+    tab_to(page, "el.type === 'checkbox' && el.value === 'VOR'")
+    page.keyboard.press("Space")
+    # Back to the title, type it, Enter saves.
+    tab_to(page, "el.name === 'title'", backwards=True)
+    page.keyboard.type("Koffie met de nieuwe stagiairs")
+    page.keyboard.press("Enter")
+    # htmx swaps in the new row and the strip without a page reload; the form resets.
+    page.locator("#activity-rows tr", has_text="Koffie met de nieuwe stagiairs").wait_for()
+    assert page.locator("#activity-rows tr").count() == rows_before + 1
+    assert strip_count(page, "VOR") == before + 1
+    assert page.locator("#id_title").input_value() == ""
+    assert "Koffie met de nieuwe stagiairs" in page.get_by_role("status").first.inner_text()
+    assert axe_violations(page) == []
+
+
+def test_filters_update_the_list_and_the_address(live_server, page, demo):
+    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    total = page.locator("#activity-rows tr").count()
+    page.get_by_label("Niveau").select_option("strategic")
+    page.wait_for_url("**level=strategic**")
+    page.wait_for_function(f"document.querySelectorAll('#activity-rows tr').length < {total}")
+    assert page.locator("#activity-rows tr").count() == 1
+    page.go_back()
+    page.wait_for_function(f"document.querySelectorAll('#activity-rows tr').length == {total}")
