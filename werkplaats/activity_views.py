@@ -3,6 +3,9 @@ duplicate and exports. Every view starts from the policy (404 outside the user's
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -58,7 +61,15 @@ def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
     strip = [{"element": e, "count": counts.get(e.code, 0)} for e in elements]
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
+    school_year = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    presets = [
+        (_("Last 3 months"), {"date_from": (today - dt.timedelta(days=91)).isoformat()}),
+        (_("This school year"), {"date_from": school_year.isoformat()}),
+        (_("All time"), {}),
+    ]
     return {
+        "presets": [(label, urlencode(params)) for label, params in presets],
         "workplace": workplace,
         "filters": filters,
         "page_obj": page_obj,

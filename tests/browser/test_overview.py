@@ -166,3 +166,16 @@ def test_filters_update_the_list_and_the_address(live_server, page, demo):
     assert page.locator("#activity-rows tr").count() == 1
     page.go_back()
     page.wait_for_function(f"document.querySelectorAll('#activity-rows tr').length == {total}")
+
+
+def test_participants_can_be_found_by_name(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/new/")
+    search = page.get_by_role("searchbox", name="Zoek op naam")
+    everyone = page.locator("#id_participants > div:visible").count()
+    assert everyone > 20
+    search.fill("yilmaz")
+    visible = page.locator("#id_participants > div:visible")
+    assert visible.count() == 1
+    assert "Wouter Yilmaz" in visible.inner_text()

@@ -1,0 +1,30 @@
+// Werkplaats: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // A search box above long checkbox lists (participants): typing hides non-matching names.
+  function enhanceFilters(root) {
+    root.querySelectorAll("[data-filter-list]").forEach(function (input) {
+      if (input.dataset.ready) return;
+      input.dataset.ready = "1";
+      input.hidden = false;
+      var list = document.getElementById(input.dataset.filterList);
+      if (!list) return;
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLowerCase();
+        list.querySelectorAll("label").forEach(function (label) {
+          var row = label.parentElement;
+          var match = label.textContent.toLowerCase().indexOf(needle) !== -1;
+          row.hidden = needle !== "" && !match && !label.querySelector("input:checked");
+        });
+      });
+      // Enter in the search box must not submit the form.
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhanceFilters(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhanceFilters(event.target); });
+})();
