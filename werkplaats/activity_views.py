@@ -162,14 +162,33 @@ def _copy_of(original: Activity) -> dict:
     return initial
 
 
+def _row_context(request: HttpRequest, workplace: Workplace, pk: int) -> dict:
+    """One row (as the list shows it) and the strip, for an inline swap after an edit."""
+    activity = _with_details(Activity.objects.filter(workplace=workplace, pk=pk)).get()
+    counts = Activity.objects.filter(workplace=workplace).count_per_element()
+    strip = [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
+    return {"workplace": workplace, "activity": activity, "strip": strip, "oob": True,
+            "can_log": True}  # fmt: skip
+
+
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Edit with optimistic locking: a save over somebody else's newer save is refused."""
+    """Edit with optimistic locking: a save over somebody else's newer save is refused.
+
+    With htmx the form replaces the row in the list and a save swaps the row back in (plus
+    the element strip); without JavaScript it is a page of its own.
+    """
     workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
     activity = _activity(workplace, pk)
+    inline = bool(request.htmx) and not request.htmx.boosted
+    if inline and request.method == "GET" and request.GET.get("cancel"):
+        context = _row_context(request, workplace, activity.pk)
+        return render(request, "werkplaats/activities.html#row", context)
     status = 200
+    # Inline, the quick-log form is on the same page: give this form's fields their own ids.
+    ids = {"auto_id": f"edit{activity.pk}_%s"} if inline else {}
     if request.method == "POST":
-        form = ActivityForm(request.POST, instance=activity, workplace=workplace)
+        form = ActivityForm(request.POST, instance=activity, workplace=workplace, **ids)
         if form.is_valid():
             try:
                 update_activity(form=form)
@@ -184,6 +203,9 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
                 status = 409
             else:
+                if inline:
+                    context = _row_context(request, workplace, activity.pk)
+                    return render(request, "werkplaats/activity_row_saved.html", context)
                 messages.success(
                     request, _("Activity “%(title)s” saved.") % {"title": activity.title}
                 )
@@ -191,7 +213,12 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        form = ActivityForm(instance=activity, workplace=workplace)
+        form = ActivityForm(instance=activity, workplace=workplace, **ids)
+    if inline:  # htmx swaps only 2xx responses: errors come back as 200 with the messages
+        return render(
+            request, "werkplaats/activity_inline_form.html",
+            {"workplace": workplace, "form": form, "activity": activity},
+        )  # fmt: skip
     return render(
         request, "werkplaats/activity_form.html",
         {"workplace": workplace, "form": form, "activity": activity},

@@ -179,3 +179,19 @@ def test_participants_can_be_found_by_name(live_server, page, demo):
     visible = page.locator("#id_participants > div:visible")
     assert visible.count() == 1
     assert "Wouter Yilmaz" in visible.inner_text()
+
+
+def test_an_activity_is_edited_inline_without_leaving_the_list(live_server, page, demo):
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    row = page.locator("#activity-rows tr").first
+    row_id = row.get_attribute("id")
+    row.get_by_role("link", name="Bewerken").click()
+    form_row = page.locator(f"#{row_id}")
+    form_row.get_by_label("Titel").fill("Intervisie (bijgewerkt)")
+    form_row.get_by_role("button", name="Opslaan").click()
+    page.locator(f"#{row_id}", has_text="Intervisie (bijgewerkt)").wait_for()
+    assert page.locator(f"#{row_id} form").count() == 0
+    assert page.url.endswith("/activities/")
+    assert axe_violations(page) == []

@@ -386,3 +386,42 @@ def test_a_person_who_left_stays_on_old_activities_when_edited(logger_client, wo
     )
     assert response.status_code == 302
     assert list(activity.participants.all()) == [person]
+
+
+# --- Inline editing with htmx ---------------------------------------------------------------
+def test_inline_edit_swaps_a_form_into_the_row_and_the_saved_row_back(logger_client, workplace):
+    activity = ActivityFactory(workplace=workplace, title="Voor")
+    form_row = logger_client.get(url(workplace, f"{activity.pk}/edit/"), **HTMX)
+    html = form_row.content.decode()
+    assert html.startswith(f'<tr id="activity-{activity.pk}"') and "<form" in html
+    saved = logger_client.post(
+        url(workplace, f"{activity.pk}/edit/"), edit_data(activity, title="Na", tags=["VMM"]),
+        **HTMX,
+    )  # fmt: skip
+    html = saved.content.decode()
+    assert saved.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="activity-{activity.pk}"') and "Na" in html
+    assert 'id="activity-strip"' in html and 'hx-swap-oob="true"' in html
+    assert {i["element"].code: i["count"] for i in saved.context["strip"]}["VMM"] == 1
+
+
+def test_inline_edit_errors_and_conflicts_stay_in_the_row(logger_client, workplace):
+    activity = ActivityFactory(workplace=workplace)
+    stale = edit_data(activity)
+    Activity.objects.filter(pk=activity.pk).update(version=5)
+    response = logger_client.post(url(workplace, f"{activity.pk}/edit/"), stale, **HTMX)
+    assert response.status_code == 200  # htmx only swaps 2xx
+    assert 'role="alert"' in response.content.decode()
+    response = logger_client.post(
+        url(workplace, f"{activity.pk}/edit/"), {**stale, "title": ""}, **HTMX
+    )
+    html = response.content.decode()
+    assert f'id="edit{activity.pk}_title_error"' in html
+    assert 'id="id_title"' not in html  # no clash with the quick-log form on the same page
+
+
+def test_inline_cancel_returns_the_unchanged_row(logger_client, workplace):
+    activity = ActivityFactory(workplace=workplace, title="Ongewijzigd")
+    response = logger_client.get(url(workplace, f"{activity.pk}/edit/?cancel=1"), **HTMX)
+    assert response.content.decode().lstrip().startswith(f'<tr id="activity-{activity.pk}"')
+    assert "Ongewijzigd" in response.content.decode()
