@@ -22,9 +22,27 @@ from werkplaats import policy
 from werkplaats.exports import activities_csv, activities_xlsx
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
 from werkplaats.models import Activity, Person, Workplace
-from werkplaats.services import EditConflict, create_activity, delete_activity, update_activity
+from werkplaats.services import (
+    EditConflict,
+    activity_summary,
+    create_activity,
+    delete_activity,
+    update_activity,
+)
 
 PAGE_SIZE = 25
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total (from the cached summary) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _workplace(request: HttpRequest, slug: str, action: policy.Action) -> Workplace:
@@ -54,9 +72,14 @@ def _with_details(activities):
 def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = filters.apply(Activity.objects.filter(workplace=workplace))
-    page = Paginator(_with_details(activities).order_by("-date", "-start_time", "-pk"), PAGE_SIZE)
+    summary = activity_summary(workplace, activities, filters.cache_key())
+    page = CountedPaginator(
+        _with_details(activities).order_by("-date", "-start_time", "-pk"),
+        PAGE_SIZE,
+        count=summary["total"],
+    )
     page_obj = page.get_page(request.GET.get("page"))
-    counts = activities.count_per_element()
+    counts = summary["per_element"]
     elements = list(Element.objects.all())
     strip = [{"element": e, "count": counts.get(e.code, 0)} for e in elements]
     query = request.GET.copy()
@@ -165,7 +188,9 @@ def _copy_of(original: Activity) -> dict:
 def _row_context(request: HttpRequest, workplace: Workplace, pk: int) -> dict:
     """One row (as the list shows it) and the strip, for an inline swap after an edit."""
     activity = _with_details(Activity.objects.filter(workplace=workplace, pk=pk)).get()
-    counts = Activity.objects.filter(workplace=workplace).count_per_element()
+    counts = activity_summary(workplace, Activity.objects.filter(workplace=workplace), "")[
+        "per_element"
+    ]
     strip = [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
     return {"workplace": workplace, "activity": activity, "strip": strip, "oob": True,
             "can_log": True}  # fmt: skip

@@ -184,6 +184,17 @@ class ActivityFilterForm(forms.Form):
             self.add_error("date_to", _("The end of the period lies before its start."))
         return cleaned
 
+    def cache_key(self) -> str:
+        """The valid filters as a stable string (for caching what they select)."""
+        if not self.is_valid():
+            return ""
+        parts = []
+        for name in sorted(self.fields):
+            value = self.cleaned_data.get(name)
+            if value not in (None, ""):
+                parts.append(f"{name}={getattr(value, 'pk', value)}")
+        return "&".join(parts)
+
     def apply(self, activities):
         """Narrow a queryset of activities by the valid filters (invalid ones are ignored)."""
         data = self.cleaned_data if self.is_valid() else {}

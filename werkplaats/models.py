@@ -446,7 +446,9 @@ class Activity(Tagged):
         verbose_name_plural = _("activities")
         indexes = [
             # The list: newest first within a PW, optionally narrowed by kind or level.
-            models.Index(fields=["workplace", "-date", "-id"], name="activity_wp_date_idx"),
+            models.Index(
+                fields=["workplace", "-date", "-start_time", "-id"], name="activity_wp_date_idx"
+            ),
             models.Index(fields=["workplace", "kind", "-date"], name="activity_wp_kind_idx"),
             models.Index(fields=["workplace", "level", "-date"], name="activity_wp_level_idx"),
         ]

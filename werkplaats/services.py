@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
@@ -153,6 +156,7 @@ def create_activity(*, form, workplace: Workplace, by) -> Activity:
         activity.save()
         form.save_m2m()
         _save_headcounts(activity, form.headcounts())
+        _log_changed(workplace.pk)
     return activity
 
 
@@ -175,9 +179,49 @@ def update_activity(*, form) -> Activity:
         activity.save()
         form.save_m2m()
         _save_headcounts(activity, form.headcounts())
+        _log_changed(activity.workplace_id)
     return activity
 
 
 def delete_activity(*, activity: Activity) -> None:
     """Delete an activity with its tags, participants and counts (cascade; nothing dangles)."""
-    activity.delete()
+    workplace_id = activity.workplace_id
+    with transaction.atomic():
+        activity.delete()
+        _log_changed(workplace_id)
+
+
+# --- Cached summaries of the activity log -----------------------------------------------------
+# The per-element strip and the total count scan every activity of the filtered set; with
+# 100,000 activities that is most of a list render. They are cached per PW and filter, under a
+# version number that every write to the PW's activities bumps (after commit). If the version
+# key is evicted a fresh, unique one is made, so a stale summary is never served.
+SUMMARY_TIMEOUT = 60 * 60
+
+
+def _activity_version_key(workplace_id: int) -> str:
+    return f"werkplaats:activity-version:{workplace_id}"
+
+
+def _log_changed(workplace_id: int) -> None:
+    """Bump now (this request sees its own write) and again after commit (so a summary another
+    request computed from the not-yet-committed state is abandoned too)."""
+    activity_log_changed(workplace_id)
+    transaction.on_commit(lambda: activity_log_changed(workplace_id))
+
+
+def activity_log_changed(workplace_id: int) -> None:
+    """Invalidate the cached summaries of a PW's activity log (call after a write commits)."""
+    cache.set(_activity_version_key(workplace_id), time.time_ns(), None)
+
+
+def activity_summary(workplace: Workplace, activities, filter_key: str) -> dict:
+    """{"total": n, "per_element": {code: n}} for a filtered activity queryset, cached."""
+    version = cache.get_or_set(_activity_version_key(workplace.pk), time.time_ns, None)
+    digest = hashlib.sha256(filter_key.encode()).hexdigest()[:24]
+    key = f"werkplaats:activity-summary:{workplace.pk}:{version}:{digest}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = {"total": activities.count(), "per_element": activities.count_per_element()}
+        cache.set(key, summary, SUMMARY_TIMEOUT)
+    return summary
