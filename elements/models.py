@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 ELEMENT_CODES: tuple[str, ...] = ("LOS", "GOC", "SRI", "VMM", "LeA", "VOR")
 
 
-def _in_language(obj, field: str) -> str:
+def in_active_language(obj, field: str) -> str:
+    """``obj.<field>_en`` when English is active (if filled), else ``obj.<field>_nl``."""
     language = (get_language() or "nl")[:2]
     value = getattr(obj, f"{field}_en" if language == "en" else f"{field}_nl")
     return value or getattr(obj, f"{field}_nl")
@@ -54,11 +55,11 @@ class Element(models.Model):
 
     @property
     def name(self) -> str:
-        return _in_language(self, "name")
+        return in_active_language(self, "name")
 
     @property
     def explanation(self) -> str:
-        return _in_language(self, "explanation")
+        return in_active_language(self, "explanation")
 
 
 class Aspect(models.Model):
@@ -85,7 +86,7 @@ class Aspect(models.Model):
 
     @property
     def text(self) -> str:
-        return _in_language(self, "text")
+        return in_active_language(self, "text")
 
 
 class Characteristic(models.Model):
@@ -107,8 +108,8 @@ class Characteristic(models.Model):
 
     @property
     def title(self) -> str:
-        return _in_language(self, "title")
+        return in_active_language(self, "title")
 
     @property
     def description(self) -> str:
-        return _in_language(self, "description")
+        return in_active_language(self, "description")

@@ -10,7 +10,17 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from werkplaats.models import Membership, Organisation, Person, ResearchGrant, User, Workplace
+from werkplaats.models import (
+    Activity,
+    ActivityHeadcount,
+    ActivityKind,
+    Membership,
+    Organisation,
+    Person,
+    ResearchGrant,
+    User,
+    Workplace,
+)
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -165,3 +175,32 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(admin.ModelAdmin):
+    """Staff maintain the kinds; a kind in use cannot be deleted (retire it: untick active)."""
+
+    list_display = ["name_nl", "name_en", "code", "order", "active"]
+    list_editable = ["order", "active"]
+    list_filter = ["active"]
+    search_fields = ["name_nl", "name_en", "code"]
+    prepopulated_fields = {"code": ["name_en"]}
+
+
+class HeadcountInline(admin.TabularInline):
+    model = ActivityHeadcount
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["date", "title", "kind", "level", "workplace"]
+    list_filter = ["workplace", "kind", "level", "elements"]
+    search_fields = ["title", "description", "learned"]
+    date_hierarchy = "date"
+    list_select_related = ["kind", "workplace"]
+    autocomplete_fields = ["participants", "workplace"]
+    readonly_fields = ["created_by", "created_at", "updated_at", "version"]
+    filter_horizontal = ["elements", "aspects"]
+    inlines = [HeadcountInline]

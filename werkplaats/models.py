@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import Exists, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from elements.models import in_active_language
 from elements.tagging import Tagged, TaggedQuerySet
 
 
@@ -385,8 +386,7 @@ class ActivityKind(models.Model):
 
     @property
     def name(self) -> str:
-        language = (translation.get_language() or "nl")[:2]
-        return self.name_en if language == "en" and self.name_en else self.name_nl
+        return in_active_language(self, "name")
 
 
 class ActivityQuerySet(TaggedQuerySet):

@@ -450,3 +450,21 @@ def test_inline_cancel_returns_the_unchanged_row(logger_client, workplace):
     response = logger_client.get(url(workplace, f"{activity.pk}/edit/?cancel=1"), **HTMX)
     assert response.content.decode().lstrip().startswith(f'<tr id="activity-{activity.pk}"')
     assert "Ongewijzigd" in response.content.decode()
+
+
+def test_staff_maintain_activity_kinds_but_cannot_delete_one_in_use(client, workplace):
+    from django.db.models import ProtectedError
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/werkplaats/activitykind/add/",
+        {"code": "buddy-day", "name_nl": "Meeloopdag", "name_en": "Buddy day", "order": 5,
+         "active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert ActivityKind.objects.filter(code="buddy-day", active=True).exists()
+    used = ActivityFactory(workplace=workplace).kind
+    with pytest.raises(ProtectedError):
+        used.delete()
