@@ -10,6 +10,7 @@ from django.utils import timezone
 from werkplaats.models import (
     Activity,
     ActivityKind,
+    LearningGoal,
     Membership,
     Organisation,
     OrganisationKind,
@@ -113,3 +114,13 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     kind = factory.LazyFunction(lambda: ActivityKind.objects.get(code="intervision"))
     title = factory.Sequence(lambda n: f"Intervisie {n}")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningGoal
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    owner = factory.SubFactory(PersonFactory)
+    title = factory.Sequence(lambda n: f"Leerdoel {n}")
+    school_year = "2026-2027"

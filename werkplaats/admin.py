@@ -14,6 +14,8 @@ from werkplaats.models import (
     Activity,
     ActivityHeadcount,
     ActivityKind,
+    GoalSupport,
+    LearningGoal,
     Membership,
     Organisation,
     Person,
@@ -204,3 +206,19 @@ class ActivityAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at", "version"]
     filter_horizontal = ["elements", "aspects"]
     inlines = [HeadcountInline]
+
+
+class GoalSupportInline(admin.TabularInline):
+    model = GoalSupport
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+@admin.register(LearningGoal)
+class LearningGoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "workplace", "status", "visibility", "school_year"]
+    list_filter = ["workplace", "status", "visibility", "school_year"]
+    search_fields = ["title", "owner__name"]
+    autocomplete_fields = ["owner", "co_owners", "workplace"]
+    list_select_related = ["owner", "workplace"]
+    inlines = [GoalSupportInline]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from werkplaats import activity_views, views
+from werkplaats import activity_views, goal_views, views
 
 app_name = "werkplaats"
 
@@ -12,6 +12,21 @@ urlpatterns = [
     path("pw/<slug:slug>/model/", views.workplace_model, name="workplace-model"),
     path("pw/<slug:slug>/model/<str:code>/", views.element_detail, name="element-detail"),
     path("pw/<slug:slug>/characteristics/", views.characteristics, name="characteristics"),
+    path("pw/<slug:slug>/goals/", goal_views.my_goals, name="goals-mine"),
+    path("pw/<slug:slug>/goals/wall/", goal_views.goal_wall, name="goal-wall"),
+    path("pw/<slug:slug>/goals/new/", goal_views.goal_new, name="goal-new"),
+    path("pw/<slug:slug>/goals/<int:pk>/", goal_views.goal_detail, name="goal-detail"),
+    path("pw/<slug:slug>/goals/<int:pk>/edit/", goal_views.goal_edit, name="goal-edit"),
+    path("pw/<slug:slug>/goals/<int:pk>/update/", goal_views.goal_update, name="goal-update"),
+    path(
+        "pw/<slug:slug>/goals/<int:pk>/ask/", goal_views.goal_ask_support, name="goal-ask-support"
+    ),
+    path(
+        "pw/<slug:slug>/goals/<int:pk>/answer/",
+        goal_views.goal_answer_support,
+        name="goal-answer-support",
+    ),
+    path("pw/<slug:slug>/goals/<int:pk>/close/", goal_views.goal_close, name="goal-close"),
     path("pw/<slug:slug>/activities/", activity_views.activity_list, name="activity-list"),
     path(
         "pw/<slug:slug>/activities/quick/", activity_views.activity_quick_log, name="activity-quick"

@@ -13,12 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from elements.models import ELEMENT_CODES
 from elements.tagging import TaggedModelForm
 from werkplaats.models import (
+    FEEDBACK_MAX_LENGTH,
     Activity,
     ActivityKind,
+    GoalStatus,
+    LearningGoal,
     Level,
     Membership,
     Person,
     Role,
+    SupportStatus,
     Workplace,
 )
 
@@ -211,3 +215,103 @@ class ActivityFilterForm(forms.Form):
         if data.get("participant"):
             activities = activities.filter(participants=data["participant"])
         return activities
+
+
+# --- Shared learning goals --------------------------------------------------------------------
+class GoalForm(TaggedModelForm):
+    """Create or edit a goal. Co-owners must be current members of the same PW."""
+
+    class Meta:
+        model = LearningGoal
+        fields = [
+            "title",
+            "description",
+            "why",
+            "how",
+            "target_date",
+            "visibility",
+            "co_owners",
+        ]
+        widgets = {
+            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "why": forms.Textarea(attrs={"rows": 2}),
+            "how": forms.Textarea(attrs={"rows": 2}),
+            "visibility": forms.RadioSelect,
+            "co_owners": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, workplace: Workplace, owner: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_owners"].queryset = workplace_people(workplace).exclude(pk=owner.pk)
+        self.fields["visibility"].label = _("Share with")
+
+    def clean_target_date(self):
+        target = self.cleaned_data.get("target_date")
+        created = (
+            timezone.localtime(self.instance.created_at).date()
+            if self.instance.pk
+            else timezone.localdate()
+        )
+        if target and target < created:
+            raise forms.ValidationError(_("The target date cannot lie before the goal was made."))
+        return target
+
+
+class GoalUpdateForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=FEEDBACK_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": _("Keep it to %(limit_value)d characters (now %(show_value)d).")
+        },
+    )
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class SupportRequestForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Ask someone to support this goal"), queryset=Person.objects.none()
+    )
+
+    def __init__(self, *args, goal: LearningGoal, **kwargs):
+        super().__init__(*args, **kwargs)
+        already = goal.support.exclude(status=SupportStatus.DECLINED).values("person_id")
+        self.fields["person"].queryset = (
+            workplace_people(goal.workplace)
+            .exclude(pk__in=already)
+            .exclude(pk__in=[goal.owner_id, *goal.co_owners.values_list("pk", flat=True)])
+        )
+
+
+class CloseGoalForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How did it end?"),
+        choices=[(GoalStatus.ACHIEVED, _("Achieved")), (GoalStatus.STOPPED, _("Stopped"))],
+        widget=forms.RadioSelect,
+    )
+    reflection = forms.CharField(
+        label=_("Closing reflection"),
+        help_text=_("What did you learn, and what helped or hindered?"),
+        max_length=FEEDBACK_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GoalWallFilterForm(forms.Form):
+    group_by = forms.ChoiceField(
+        label=_("Group by"),
+        required=False,
+        choices=[("person", _("person")), ("element", _("element"))],
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+    )
+    element = forms.ChoiceField(label=_("Element"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["element"].choices = [("", _("All elements"))] + [
+            (code, code) for code in ELEMENT_CODES
+        ]

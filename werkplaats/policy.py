@@ -34,6 +34,7 @@ class Action(StrEnum):
     EDIT_WORKPLACE = "workplace.edit"
     VIEW_ACTIVITIES = "activity.view"  # the activity log (names participants)
     LOG_ACTIVITY = "activity.log"  # add, edit, duplicate and delete activities
+    KEEP_GOALS = "goal.keep"  # have and share learning goals, see the goal wall
     MANAGE_EVALUATIONS = "evaluation.manage"
     READ_RESULTS = "results.read"  # aggregated evaluation results and dashboards
     READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
@@ -49,6 +50,7 @@ RULES: dict[Action, frozenset[str]] = {
     Action.EDIT_WORKPLACE: _COORDINATORS,
     Action.VIEW_ACTIVITIES: _ALL_ROLES,
     Action.LOG_ACTIVITY: _COORDINATORS | {Role.SUPPORTER},
+    Action.KEEP_GOALS: _ALL_ROLES,
     Action.MANAGE_EVALUATIONS: _COORDINATORS,
     Action.READ_RESULTS: _COORDINATORS | {Role.SUPPORTER, RESEARCH},
     Action.READ_RESEARCH: _ALL_ROLES | {RESEARCH},

@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(
     VAR_DIR / "celerybeat-schedule"
 )
 CELERY_BEAT_SCHEDULE = {
+    "send-goal-reminders": {
+        "task": "werkplaats.tasks.send_goal_reminders",
+        "schedule": crontab(minute=5),  # hourly; a failed mail is retried the next day
+    },
     "clear-expired-sessions": {
         "task": "werkplaats.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),

@@ -20,3 +20,11 @@ def clear_expired_sessions() -> int:
 def ping(token: str) -> dict[str, object]:
     """Answer with the worker's process id: proves a worker, not the caller, ran the task."""
     return {"token": token, "pid": os.getpid()}
+
+
+@shared_task
+def send_goal_reminders() -> int:
+    """Send due learning-goal reminders (hourly, from beat). Safe to run twice or in parallel."""
+    from werkplaats.goal_services import send_due_reminders
+
+    return send_due_reminders()

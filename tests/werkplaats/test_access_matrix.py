@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ActivityFactory, UserFactory, member_user
+from tests.factories import ActivityFactory, GoalFactory, UserFactory, member_user
 from werkplaats.models import Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
@@ -52,6 +52,22 @@ def loggers_page():
 
 
 ACTIVITY = "activity-of-pw-a"  # replaced by the pk of an activity in PW A
+GOAL = "goal-of-pw-a"  # replaced by the pk of the student's shared goal in PW A
+
+
+def goals_page():
+    """Learning goals need a person: members; staff without a person record get 403."""
+    return {**members_page(), "staff": 403}
+
+
+def owners_page():
+    """Only the goal's owner (the student) may edit it."""
+    return {**goals_page(), **dict.fromkeys(MEMBERS, 403), "student": 200}
+
+
+def post_only():
+    return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}
+
 
 # name -> (path arguments, method, expected status per persona)
 ROUTES: dict[str, tuple[dict, str, dict]] = {
@@ -70,6 +86,15 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     ),
     "werkplaats:activity-edit": ({"slug": "pw-a", "pk": ACTIVITY}, "get", loggers_page()),
     "werkplaats:activity-delete": ({"slug": "pw-a", "pk": ACTIVITY}, "get", loggers_page()),
+    "werkplaats:goals-mine": ({"slug": "pw-a"}, "get", goals_page()),
+    "werkplaats:goal-wall": ({"slug": "pw-a"}, "get", goals_page()),
+    "werkplaats:goal-new": ({"slug": "pw-a"}, "get", goals_page()),
+    "werkplaats:goal-detail": ({"slug": "pw-a", "pk": GOAL}, "get", goals_page()),
+    "werkplaats:goal-edit": ({"slug": "pw-a", "pk": GOAL}, "get", owners_page()),
+    "werkplaats:goal-update": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
+    "werkplaats:goal-ask-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
+    "werkplaats:goal-answer-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
+    "werkplaats:goal-close": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
@@ -115,6 +140,7 @@ def personas(db):
     users["researcher"] = ResearchGrantFactory(workplace=pw_a).user
     users["staff"] = UserFactory(is_staff=True)
     users[ACTIVITY] = ActivityFactory(workplace=pw_a).pk
+    users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
     return users
 
 
@@ -126,7 +152,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
-    kwargs = {k: personas[ACTIVITY] if v == ACTIVITY else v for k, v in kwargs.items()}
+    kwargs = {k: personas[v] if v in (ACTIVITY, GOAL) else v for k, v in kwargs.items()}
     if persona != "anonymous":
         client.force_login(personas[persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs))

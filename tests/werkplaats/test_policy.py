@@ -29,6 +29,7 @@ EXPECTED = {
     A.EDIT_WORKPLACE: {"bridge_builder", "manager", "staff"},
     A.VIEW_ACTIVITIES: {*Role.values, "staff"},
     A.LOG_ACTIVITY: {"bridge_builder", "manager", "supporter", "staff"},
+    A.KEEP_GOALS: {*Role.values, "staff"},
     A.MANAGE_EVALUATIONS: {"bridge_builder", "manager", "staff"},
     A.READ_RESULTS: {"bridge_builder", "manager", "supporter", "research", "staff"},
     A.READ_RESEARCH: {*Role.values, "research", "staff"},

@@ -18,14 +18,20 @@ from werkplaats.models import (
     Activity,
     ActivityHeadcount,
     ActivityKind,
+    GoalSupport,
+    GoalUpdate,
+    LearningGoal,
     Membership,
     Organisation,
     OrganisationKind,
     Person,
     Role,
     Sector,
+    SupportStatus,
+    UpdateKind,
     User,
     Workplace,
+    school_year_of,
 )
 
 DEMO_PASSWORD = "werkplaats-demo"  # noqa: S105 - printed demo logins, refused with DEBUG off
@@ -245,6 +251,23 @@ DEMO_ACTIVITIES = [
         {Role.STUDENT: 7},
     ),
 ]
+DEMO_GOALS = [
+    (
+        "Ik wil leren hardop klinisch te redeneren bij de cliënt",
+        "Dan kan de cliënt meedenken over de behandeling.",
+        ["LOS-2", "LOS-5"],
+    ),
+    (
+        "Feedback vragen aan mijn werkbegeleider na elke behandeling",
+        "Ik durf nog niet goed om feedback te vragen.",
+        ["LOS-4"],
+    ),
+    (
+        "Een workshop voorbereiden met een ervaringsdeskundige",
+        "Zo leer ik van het perspectief van de cliënt.",
+        ["GOC-2", "VOR-1"],
+    ),
+]
 DEMO_LEARNED = [
     "Afgesproken dat studenten hun leerdoel bij de start van de dag delen.",
     "We vragen cliënten vaker wat zij van de les vinden.",
@@ -257,6 +280,7 @@ DEMO_LOGINS = [
     ("manager", Role.MANAGER),
     ("student", Role.STUDENT),
     ("client", Role.CLIENT),
+    ("ondersteuner", Role.SUPPORTER),
 ]
 DEMO_WORKPLACE = "revalidatie-de-linde"
 
@@ -378,6 +402,7 @@ class Command(BaseCommand):
                 created += was_new
 
             created += self.seed_activities(workplace, people_by_role, today)
+            created += self.seed_goals(workplace, people_by_role, today)
 
             if case.slug == DEMO_WORKPLACE:
                 for label, role in DEMO_LOGINS:
@@ -420,5 +445,31 @@ class Command(BaseCommand):
             set_tags(activity, TagSelection.from_codes(tags))
             for role, count in counts.items():
                 ActivityHeadcount.objects.create(activity=activity, role=role, count=count)
+            created += 1
+        return created
+
+    def seed_goals(self, workplace: Workplace, people: dict, today: dt.date) -> int:
+        """A few shared goals with supporters and feedback, once per PW."""
+        if workplace.goals.exists():
+            return 0
+        created = 0
+        supporters = people.get(Role.SUPPORTER, [])
+        for index, (title, why, tags) in enumerate(DEMO_GOALS):
+            owner = people[Role.STUDENT][(index + 1) % len(people[Role.STUDENT])]
+            goal = LearningGoal.objects.create(
+                workplace=workplace, owner=owner, title=title, why=why,
+                target_date=today + dt.timedelta(days=30 * (index + 1)),
+                school_year=school_year_of(today),
+            )  # fmt: skip
+            set_tags(goal, TagSelection.from_codes(tags))
+            if supporters:
+                supporter = supporters[(index + 1) % len(supporters)]
+                GoalSupport.objects.create(
+                    goal=goal, person=supporter, status=SupportStatus.ACCEPTED
+                )
+                GoalUpdate.objects.create(
+                    goal=goal, author=supporter, kind=UpdateKind.FEEDBACK,
+                    text="Mooi doel. Vraag de cliënt na afloop wat hij ervan vond.",
+                )  # fmt: skip
             created += 1
         return created
