@@ -1,0 +1,375 @@
+"""Shared learning goals: privacy, permissions, the timeline, support, the wall, reminders,
+counts, and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import GoalFactory, MembershipFactory, PersonFactory, member_user
+from werkplaats.goal_services import goal_counts, schedule_reminders, send_due_reminders
+from werkplaats.models import (
+    GoalReminder,
+    GoalStatus,
+    GoalSupport,
+    GoalUpdate,
+    GoalVisibility,
+    LearningGoal,
+    Role,
+    SupportStatus,
+    UpdateKind,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def student(workplace):
+    return member_user(workplace, Role.STUDENT, name="Noor Bakker", email="noor@voorbeeld.example")
+
+
+@pytest.fixture
+def supporter(workplace):
+    return member_user(workplace, Role.SUPPORTER, name="Joris Smit")
+
+
+def goals_url(workplace, suffix=""):
+    return f"/pw/{workplace.slug}/goals/{suffix}"
+
+
+def new_goal(client, workplace, **data):
+    payload = {"title": "Feedback vragen", "visibility": "workplace", **data}
+    return client.post(goals_url(workplace, "new/"), payload)
+
+
+# --- Creating and editing -------------------------------------------------------------------
+def test_a_student_creates_a_goal_with_elements_and_a_co_owner(client, workplace, student):
+    duo = MembershipFactory(workplace=workplace, role=Role.STUDENT).person
+    client.force_login(student)
+    response = new_goal(
+        client, workplace, tags=["LOS-4"], co_owners=[duo.pk],
+        target_date=(TODAY() + dt.timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    assert response.status_code == 302
+    goal = LearningGoal.objects.get()
+    assert goal.owner == student.person and list(goal.co_owners.all()) == [duo]
+    assert goal.school_year and goal.status == GoalStatus.ACTIVE
+    assert sorted(goal.tag_codes()) == ["LOS", "LOS-4"]
+    assert set(goal.reminders.values_list("kind", flat=True)) == {"week_before", "on_the_day"}
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"target_date": "2020-01-01"}, "target_date"),
+        ({"tags": ["ABC"]}, "tags"),
+    ],
+)
+def test_bad_goal_input_gets_a_field_error_and_saves_nothing(
+    client, workplace, student, data, field
+):
+    client.force_login(student)
+    response = new_goal(client, workplace, **data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not LearningGoal.objects.exists()
+
+
+def test_a_co_owner_from_another_workplace_is_refused(client, workplace, other_workplace, student):
+    stranger = MembershipFactory(workplace=other_workplace).person
+    client.force_login(student)
+    response = new_goal(client, workplace, co_owners=[stranger.pk])
+    assert response.status_code == 400 and not LearningGoal.objects.exists()
+
+
+def test_only_owners_edit_a_goal(client, workplace, student, supporter):
+    goal = GoalFactory(workplace=workplace, owner=student.person, title="Oud")
+    client.force_login(supporter)
+    assert client.get(goals_url(workplace, f"{goal.pk}/edit/")).status_code == 403
+    response = client.post(goals_url(workplace, f"{goal.pk}/edit/"), {"title": "Gekaapt"})
+    assert response.status_code == 403
+    goal.refresh_from_db()
+    assert goal.title == "Oud"
+    client.force_login(student)
+    client.post(
+        goals_url(workplace, f"{goal.pk}/edit/"), {"title": "Nieuw", "visibility": "workplace"}
+    )
+    goal.refresh_from_db()
+    assert goal.title == "Nieuw"
+
+
+# --- Privacy --------------------------------------------------------------------------------
+def test_a_goal_for_supporters_only_is_invisible_to_everyone_else(
+    client, workplace, student, supporter, owner, outsider
+):
+    private = GoalFactory(
+        workplace=workplace, owner=student.person, title="Privé doel",
+        visibility=GoalVisibility.SUPPORTERS,
+    )  # fmt: skip
+    GoalSupport.objects.create(goal=private, person=supporter.person, status="accepted")
+    for user, sees in [(student, True), (supporter, True), (owner, False), (outsider, False)]:
+        client.force_login(user)
+        detail = client.get(goals_url(workplace, f"{private.pk}/"))
+        assert detail.status_code == (200 if sees else 404), user
+        wall = client.get(goals_url(workplace, "wall/"))
+        assert "Privé doel" not in wall.content.decode()  # the wall never shows it
+    assert private in LearningGoal.objects.visible_to(supporter)
+    assert private not in LearningGoal.objects.visible_to(owner)
+
+
+def test_drafts_are_seen_by_their_owners_only(client, workplace, student, owner):
+    draft = GoalFactory(workplace=workplace, owner=student.person, status=GoalStatus.DRAFT)
+    assert draft in LearningGoal.objects.visible_to(student)
+    assert draft not in LearningGoal.objects.visible_to(owner)
+
+
+def test_nobody_outside_the_workplace_sees_a_shared_goal(client, workplace, student, outsider):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(outsider)
+    assert client.get(goals_url(workplace, f"{goal.pk}/")).status_code == 404
+    assert goal not in LearningGoal.objects.visible_to(outsider)
+
+
+# --- Support, feedback, replies, closing ----------------------------------------------------
+def test_asking_for_support_then_accepting(client, workplace, student, supporter):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(student)
+    client.post(goals_url(workplace, f"{goal.pk}/ask/"), {"person": supporter.person.pk})
+    support = GoalSupport.objects.get()
+    assert support.status == SupportStatus.REQUESTED
+    client.force_login(supporter)
+    page = client.get(goals_url(workplace)).content.decode()
+    assert goal.title in page  # the request shows on their "my goals"
+    client.post(goals_url(workplace, f"{goal.pk}/answer/"), {"answer": "yes"})
+    support.refresh_from_db()
+    assert support.status == SupportStatus.ACCEPTED
+    wall = client.get(goals_url(workplace, "wall/")).content.decode()
+    assert "Joris Smit" in wall  # who supports whom
+
+
+def test_a_supporter_from_another_workplace_cannot_be_asked(
+    client, workplace, other_workplace, student
+):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    stranger = MembershipFactory(workplace=other_workplace).person
+    client.force_login(student)
+    response = client.post(goals_url(workplace, f"{goal.pk}/ask/"), {"person": stranger.pk})
+    assert response.status_code == 400
+    assert not GoalSupport.objects.exists()
+
+
+def test_feedback_is_addressed_to_the_owner_who_can_reply(client, workplace, student, supporter):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(supporter)
+    client.post(goals_url(workplace, f"{goal.pk}/update/"), {"text": "Goed bezig!"})
+    feedback = GoalUpdate.objects.get()
+    assert feedback.kind == UpdateKind.FEEDBACK and feedback.author == supporter.person
+    client.force_login(student)
+    page = client.get(goals_url(workplace, f"{goal.pk}/")).content.decode()
+    assert "Goed bezig!" in page
+    client.post(
+        goals_url(workplace, f"{goal.pk}/update/"),
+        {"text": "Dank je, ik ga het proberen", "reply_to": feedback.pk},
+    )
+    reply = GoalUpdate.objects.get(kind=UpdateKind.REPLY)
+    assert reply.reply_to == feedback
+    client.post(goals_url(workplace, f"{goal.pk}/update/"), {"text": "Gelukt vandaag"})
+    assert GoalUpdate.objects.filter(kind=UpdateKind.PROGRESS).count() == 1
+
+
+def test_feedback_that_is_too_long_is_refused_not_truncated(client, workplace, student, supporter):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(supporter)
+    response = client.post(goals_url(workplace, f"{goal.pk}/update/"), {"text": "x" * 2001})
+    assert response.status_code == 400
+    assert "2000" in response.content.decode()
+    assert not GoalUpdate.objects.exists()
+
+
+def test_only_owners_reply_and_close(client, workplace, student, supporter):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    feedback = GoalUpdate.objects.create(
+        goal=goal, author=supporter.person, kind=UpdateKind.FEEDBACK, text="Top"
+    )
+    client.force_login(supporter)
+    reply = {"text": "antwoord namens de student", "reply_to": feedback.pk}
+    assert client.post(goals_url(workplace, f"{goal.pk}/update/"), reply).status_code == 403
+    close = {"status": "achieved", "reflection": "klaar"}
+    assert client.post(goals_url(workplace, f"{goal.pk}/close/"), close).status_code == 403
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACTIVE
+
+
+def test_closing_a_goal_records_the_reflection_and_drops_unsent_reminders(
+    client, workplace, student
+):
+    goal = GoalFactory(
+        workplace=workplace, owner=student.person, target_date=TODAY() + dt.timedelta(days=20)
+    )
+    schedule_reminders(goal)
+    assert goal.reminders.count() == 2
+    client.force_login(student)
+    client.post(
+        goals_url(workplace, f"{goal.pk}/close/"),
+        {"status": "achieved", "reflection": "Ik vraag nu vanzelf om feedback."},
+    )
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACHIEVED
+    assert goal.updates.get().kind == UpdateKind.REFLECTION
+    assert goal.reminders.count() == 0
+
+
+# --- The wall -------------------------------------------------------------------------------
+def test_the_wall_groups_by_person_or_element_and_filters_by_role(
+    client, workplace, student, supporter
+):
+    a = GoalFactory(workplace=workplace, owner=student.person, title="Doel van Noor")
+    a.elements.add("VOR")
+    b = GoalFactory(workplace=workplace, owner=supporter.person, title="Doel van Joris")
+    b.elements.add("LOS")
+    GoalFactory(workplace=workplace, owner=student.person, title="Bereikt",
+                status=GoalStatus.ACHIEVED)  # fmt: skip
+    former = PersonFactory(name="Oud-lid")
+    MembershipFactory(workplace=workplace, person=former, starts_on=dt.date(2020, 1, 1),
+                      ends_on=dt.date(2021, 1, 1))  # fmt: skip
+    GoalFactory(workplace=workplace, owner=former, title="Van een oud-lid")
+    client.force_login(student)
+    response = client.get(goals_url(workplace, "wall/"))
+    html = response.content.decode()
+    assert "Doel van Noor" in html and "Doel van Joris" in html
+    assert "Bereikt" not in html and "Van een oud-lid" not in html
+    by_element = client.get(goals_url(workplace, "wall/?group_by=element"))
+    assert [key.code for key, _goals in by_element.context["grouped"]] == ["LOS", "VOR"]
+    students_only = client.get(goals_url(workplace, "wall/?role=student")).content.decode()
+    assert "Doel van Noor" in students_only and "Doel van Joris" not in students_only
+
+
+def test_the_wall_uses_a_constant_number_of_queries(
+    client, workplace, student, django_assert_max_num_queries
+):
+    client.force_login(student)
+    GoalFactory(workplace=workplace, owner=student.person).elements.add("VOR")
+    url = goals_url(workplace, "wall/")
+    client.get(url)
+    with django_assert_max_num_queries(20) as first:
+        client.get(url)
+    expected = len(first.captured_queries)
+    for i in range(15):
+        goal = GoalFactory(workplace=workplace, owner=student.person, title=f"Doel {i}")
+        goal.elements.add("LOS")
+        GoalSupport.objects.create(goal=goal, person=PersonFactory(), status="accepted")
+    with django_assert_max_num_queries(expected):
+        client.get(url)
+
+
+# --- Reminders ------------------------------------------------------------------------------
+def due_goal(workplace, student, **kwargs):
+    goal = GoalFactory(workplace=workplace, owner=student.person, **kwargs)
+    GoalReminder.objects.create(goal=goal, kind="on_the_day", due_on=TODAY())
+    return goal
+
+
+def test_a_due_reminder_is_sent_once_even_when_the_sweep_runs_twice(workplace, student):
+    due_goal(workplace, student, target_date=TODAY())
+    assert send_due_reminders() == 1
+    assert send_due_reminders() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["noor@voorbeeld.example"]
+    reminder = GoalReminder.objects.get()
+    assert reminder.sent_at is not None and reminder.recipients == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_send_a_reminder_once(workplace, student):
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers need PostgreSQL; the claim is tested sequentially above")
+    for _ in range(5):
+        due_goal(workplace, student, target_date=TODAY())
+    results = []
+
+    def sweep():
+        results.append(send_due_reminders())
+        connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 5
+    assert len(mail.outbox) == 5
+
+
+def test_a_failed_send_is_retried_later_not_lost(workplace, student, monkeypatch):
+    due_goal(workplace, student, target_date=TODAY())
+
+    def broken(*args, **kwargs):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("werkplaats.goal_services.send_mail", broken)
+    assert send_due_reminders() == 0
+    reminder = GoalReminder.objects.get()
+    assert reminder.sent_at is None and "smtp down" in reminder.last_error
+    monkeypatch.undo()
+    assert send_due_reminders(today=TODAY() + dt.timedelta(days=1)) == 1
+
+
+def test_a_changed_target_date_rearms_the_reminder_for_the_new_date(workplace, student):
+    goal = GoalFactory(
+        workplace=workplace, owner=student.person, target_date=TODAY() + dt.timedelta(days=7)
+    )
+    schedule_reminders(goal)
+    assert send_due_reminders() == 1  # the week-before reminder is due today
+    goal.target_date = TODAY() + dt.timedelta(days=7)
+    schedule_reminders(goal)
+    assert send_due_reminders() == 0  # same date: not again
+    goal.target_date = TODAY() + dt.timedelta(days=21)
+    schedule_reminders(goal)
+    assert GoalReminder.objects.get(kind="week_before").sent_at is None
+
+
+def test_reminders_go_out_in_the_owners_language(workplace):
+    english = member_user(workplace, Role.STUDENT, email="sam@example.org", preferred_language="en")
+    due_goal(workplace, english, title="Learn to ask", target_date=TODAY())
+    send_due_reminders()
+    assert "Today is the target date" in mail.outbox[0].subject
+
+
+# --- Counts for the yearly evaluation -------------------------------------------------------
+def test_counts_per_role_and_element_include_private_goals_without_showing_them(
+    workplace, student, supporter, django_assert_num_queries
+):
+    year = "2026-2027"
+    shared = GoalFactory(workplace=workplace, owner=student.person, school_year=year)
+    shared.elements.add("LOS")
+    private = GoalFactory(
+        workplace=workplace, owner=student.person, school_year=year,
+        visibility=GoalVisibility.SUPPORTERS, status=GoalStatus.ACHIEVED,
+    )  # fmt: skip
+    private.elements.add("LOS", "VOR")
+    GoalUpdate.objects.create(goal=private, author=supporter.person, kind="feedback", text="x")
+    GoalFactory(workplace=workplace, owner=supporter.person, school_year=year)
+    GoalFactory(workplace=workplace, owner=student.person, school_year="2025-2026")
+    GoalFactory(workplace=workplace, owner=student.person, school_year=year,
+                status=GoalStatus.DRAFT)  # fmt: skip
+    with django_assert_num_queries(3):
+        counts = goal_counts(workplace=workplace, school_year=year)
+    assert counts["total"] == {
+        "shared": 3, "shared_with_workplace": 2, "achieved": 1, "with_feedback": 1
+    }  # fmt: skip
+    assert counts["per_role"]["student"] == {
+        "shared": 2, "shared_with_workplace": 1, "achieved": 1, "with_feedback": 1
+    }  # fmt: skip
+    assert counts["per_role"]["supporter"]["shared"] == 1
+    assert counts["per_role"]["client"]["shared"] == 0
+    assert counts["per_element"]["LOS"]["shared"] == 2
+    assert counts["per_element"]["VOR"] == {
+        "shared": 1, "shared_with_workplace": 0, "achieved": 1, "with_feedback": 1
+    }  # fmt: skip
