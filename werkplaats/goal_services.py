@@ -176,7 +176,9 @@ def _send_reminder(pk: int) -> int:
         if not person.email:
             continue
         with translation.override(person.preferred_language):
-            url = reverse("werkplaats:goal-detail", args=[goal.workplace.slug, goal.pk])
+            url = settings.SITE_URL + reverse(
+                "werkplaats:goal-detail", args=[goal.workplace.slug, goal.pk]
+            )
             subject = (
                 _("Your goal “%(title)s” is due in a week")
                 if reminder.kind == ReminderKind.WEEK_BEFORE

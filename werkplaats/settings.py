@@ -39,6 +39,8 @@ if not SECRET_KEY:
 elif SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
     raise ConfigError("SECRET_KEY is the development default; set a real secret when DEBUG is off")
 
+# The public address, for links in emails (reminders, invitations).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

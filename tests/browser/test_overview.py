@@ -12,7 +12,7 @@ from django.core.management import call_command
 from elements.models import Element
 from tests.browser.conftest import axe_violations
 from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
-from werkplaats.models import ActivityKind
+from werkplaats.models import ActivityKind, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,4 +194,46 @@ def test_an_activity_is_edited_inline_without_leaving_the_list(live_server, page
     page.locator(f"#{row_id}", has_text="Intervisie (bijgewerkt)").wait_for()
     assert page.locator(f"#{row_id} form").count() == 0
     assert page.url.endswith("/activities/")
+    assert axe_violations(page) == []
+
+
+def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, page, demo):
+    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/")
+    page.get_by_role("link", name="Nieuw doel").click()
+    page.get_by_label("Doel", exact=False).first.fill("Elke dag één vraag stellen aan een cliënt")
+    page.get_by_label("de hele werkplaats").check()
+    page.get_by_role("checkbox", name="LOS-3 · Elkaar opbouwend-kritisch bevragen").check()
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("heading", name="Elke dag één vraag stellen aan een cliënt").wait_for()
+    goal_url = page.url
+    # Ask the demo supporter.
+    supporter = page.get_by_label("Vraag iemand om dit doel te ondersteunen")
+    name = User.objects.get(email=f"ondersteuner@{DEMO_DOMAIN}").person.name
+    option = supporter.locator("option", has_text=name).first
+    supporter.select_option(value=option.get_attribute("value"))
+    page.get_by_role("button", name="Vragen").click()
+    page.get_by_text("is gevraagd om dit doel te ondersteunen").wait_for()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    log_in(page, live_server.url, f"ondersteuner@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/")
+    page.get_by_role("button", name="Ja, ik ondersteun").click()
+    page.goto(goal_url)
+    page.get_by_label("Je bericht").fill("Mooi doel! Begin bij de cliënt die je al kent.")
+    page.get_by_role("button", name="Feedback geven").click()
+    page.get_by_text("Je bericht is toegevoegd.").wait_for()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(goal_url)
+    timeline = page.locator(".timeline")
+    assert "Mooi doel! Begin bij de cliënt die je al kent." in timeline.inner_text()
+    assert "Ondersteund door" in page.content() or "ondersteunt" in page.content()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/wall/")
+    assert "Elke dag één vraag stellen aan een cliënt" in page.content()
     assert axe_violations(page) == []

@@ -282,6 +282,7 @@ def test_a_due_reminder_is_sent_once_even_when_the_sweep_runs_twice(workplace, s
     assert send_due_reminders() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["noor@voorbeeld.example"]
+    assert f"http://127.0.0.1:8000/pw/{workplace.slug}/goals/" in mail.outbox[0].body
     reminder = GoalReminder.objects.get()
     assert reminder.sent_at is not None and reminder.recipients == 1
 
