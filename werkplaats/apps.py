@@ -8,3 +8,10 @@ class WerkplaatsConfig(AppConfig):
     name = "werkplaats"
     verbose_name = _("Professional workplaces")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from elements.slots import register_element_slot
+        from werkplaats.slots import SLOTS
+
+        for slot in SLOTS:
+            register_element_slot(slot)

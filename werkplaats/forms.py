@@ -229,6 +229,7 @@ class GoalForm(TaggedModelForm):
             "why",
             "how",
             "target_date",
+            "status",
             "visibility",
             "co_owners",
         ]
@@ -238,6 +239,7 @@ class GoalForm(TaggedModelForm):
             "why": forms.Textarea(attrs={"rows": 2}),
             "how": forms.Textarea(attrs={"rows": 2}),
             "visibility": forms.RadioSelect,
+            "status": forms.RadioSelect,
             "co_owners": forms.CheckboxSelectMultiple,
         }
 
@@ -245,6 +247,13 @@ class GoalForm(TaggedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["co_owners"].queryset = workplace_people(workplace).exclude(pk=owner.pk)
         self.fields["visibility"].label = _("Share with")
+        if self.instance.pk and self.instance.status in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
+            del self.fields["status"]  # a closed goal stays closed
+        else:
+            self.fields["status"].choices = [
+                (GoalStatus.ACTIVE, _("Active: share it now")),
+                (GoalStatus.DRAFT, _("Draft: only I see it for now")),
+            ]
 
     def clean_target_date(self):
         target = self.cleaned_data.get("target_date")

@@ -204,6 +204,7 @@ def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, pag
     page.get_by_role("link", name="Nieuw doel").click()
     page.get_by_label("Doel", exact=False).first.fill("Elke dag één vraag stellen aan een cliënt")
     page.get_by_label("de hele werkplaats").check()
+    page.get_by_label("Actief: nu delen").check()
     page.get_by_role("checkbox", name="LOS-3 · Elkaar opbouwend-kritisch bevragen").check()
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_role("heading", name="Elke dag één vraag stellen aan een cliënt").wait_for()

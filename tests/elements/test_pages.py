@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elements.models import ELEMENT_CODES
 from elements.slots import ElementSlot, register_element_slot, unregister_element_slot
-from tests.factories import MembershipFactory
+from tests.factories import ActivityFactory, GoalFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +47,28 @@ def test_unknown_element_is_404(client, workplace, member):
 
 
 def test_workplace_element_page_shows_an_honest_empty_state_without_slots(
-    client, workplace, member
+    client, workplace, member, monkeypatch
 ):
+    monkeypatch.setattr("elements.slots._slots", {})
     client.force_login(member)
     response = client.get(f"/pw/{workplace.slug}/model/VOR/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Nothing in this workplace is linked to VOR yet" in response.content.decode()
+
+
+def test_the_core_app_fills_the_element_page_with_activities_and_goals(client, workplace, member):
+    from tests.factories import ActivityFactory, GoalFactory
+
+    client.force_login(member)
+    empty = client.get(f"/pw/{workplace.slug}/model/VOR/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert "No activities about this element yet." in empty.decode()
+    ActivityFactory(workplace=workplace, title="Lunch met iedereen").elements.add("VOR")
+    ActivityFactory(workplace=workplace, title="Alleen LOS").elements.add("LOS")
+    GoalFactory(workplace=workplace, title="Nieuwe collega's leren kennen").elements.add("VOR")
+    html = client.get(f"/pw/{workplace.slug}/model/VOR/", HTTP_ACCEPT_LANGUAGE="en").content
+    html = html.decode()
+    assert "Lunch met iedereen" in html and "Alleen LOS" not in html
+    assert "Nieuwe collega" in html
+    assert "All 1 activity about VOR" in html
 
 
 @pytest.fixture
@@ -93,10 +110,13 @@ def test_element_page_query_count_is_constant(client, workplace, member, django_
     client.force_login(member)
     url = f"/pw/{workplace.slug}/model/SRI/"
     client.get(url)
-    # session, user, workplace, roles (membership + grants), elements, aspects, person (header)
-    with django_assert_num_queries(8):
+    # session, user, workplace, roles (membership + grants), elements, aspects, slots
+    # (activities, their count, goals), person (header)
+    with django_assert_num_queries(11):
         client.get(url)
     for _n in range(10):
         MembershipFactory(workplace=workplace)
-    with django_assert_num_queries(8):
+        ActivityFactory(workplace=workplace).elements.add("SRI")
+        GoalFactory(workplace=workplace).elements.add("SRI")
+    with django_assert_num_queries(11):
         client.get(url)

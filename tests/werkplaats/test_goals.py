@@ -44,7 +44,7 @@ def goals_url(workplace, suffix=""):
 
 
 def new_goal(client, workplace, **data):
-    payload = {"title": "Feedback vragen", "visibility": "workplace", **data}
+    payload = {"title": "Feedback vragen", "visibility": "workplace", "status": "active", **data}
     return client.post(goals_url(workplace, "new/"), payload)
 
 
@@ -99,7 +99,8 @@ def test_only_owners_edit_a_goal(client, workplace, student, supporter):
     assert goal.title == "Oud"
     client.force_login(student)
     client.post(
-        goals_url(workplace, f"{goal.pk}/edit/"), {"title": "Nieuw", "visibility": "workplace"}
+        goals_url(workplace, f"{goal.pk}/edit/"),
+        {"title": "Nieuw", "visibility": "workplace", "status": "active"},
     )
     goal.refresh_from_db()
     assert goal.title == "Nieuw"
@@ -374,3 +375,21 @@ def test_counts_per_role_and_element_include_private_goals_without_showing_them(
     assert counts["per_element"]["VOR"] == {
         "shared": 1, "shared_with_workplace": 0, "achieved": 1, "with_feedback": 1
     }  # fmt: skip
+
+
+def test_a_draft_is_kept_out_of_the_wall_until_it_is_made_active(client, workplace, student, owner):
+    client.force_login(student)
+    new_goal(client, workplace, title="Nog een idee", status="draft")
+    client.get(goals_url(workplace))  # shows (and so clears) the "saved" message
+    goal = LearningGoal.objects.get()
+    assert goal.status == GoalStatus.DRAFT
+    client.force_login(owner)
+    assert "Nog een idee" not in client.get(goals_url(workplace, "wall/")).content.decode()
+    assert client.get(goals_url(workplace, f"{goal.pk}/")).status_code == 404
+    client.force_login(student)
+    client.post(
+        goals_url(workplace, f"{goal.pk}/edit/"),
+        {"title": "Nog een idee", "visibility": "workplace", "status": "active"},
+    )
+    client.force_login(owner)
+    assert "Nog een idee" in client.get(goals_url(workplace, "wall/")).content.decode()
