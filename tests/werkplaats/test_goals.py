@@ -393,3 +393,22 @@ def test_a_draft_is_kept_out_of_the_wall_until_it_is_made_active(client, workpla
     )
     client.force_login(owner)
     assert "Nog een idee" in client.get(goals_url(workplace, "wall/")).content.decode()
+
+
+def test_the_goal_page_uses_a_constant_number_of_queries(
+    client, workplace, student, supporter, django_assert_max_num_queries
+):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    GoalUpdate.objects.create(goal=goal, author=supporter.person, kind="feedback", text="a")
+    client.force_login(student)
+    url = goals_url(workplace, f"{goal.pk}/")
+    client.get(url)
+    with django_assert_max_num_queries(25) as first:
+        client.get(url)
+    expected = len(first.captured_queries)
+    for i in range(12):
+        helper = MembershipFactory(workplace=workplace, role=Role.SUPPORTER).person
+        GoalSupport.objects.create(goal=goal, person=helper, status="accepted")
+        GoalUpdate.objects.create(goal=goal, author=helper, kind="feedback", text=f"tip {i}")
+    with django_assert_max_num_queries(expected):
+        client.get(url)
