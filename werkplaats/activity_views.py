@@ -4,12 +4,12 @@ duplicate and exports. Every view starts from the policy (404 outside the user's
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -130,6 +130,12 @@ def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "werkplaats/activities.html", context, status=400)
     activity = create_activity(form=form, workplace=workplace, by=request.user)
     if request.htmx:
+        if _current_filters(request):
+            # The list on screen is filtered and the new row may not match: show the full,
+            # unfiltered list (URL and filter form included) so the new activity is visible.
+            return HttpResponseClientRedirect(
+                reverse("werkplaats:activity-list", kwargs={"slug": workplace.slug})
+            )
         fresh = QuickActivityForm(workplace=workplace)
         # Refresh the whole results region (the strip changes too), then the form.
         context = _list_context(_plain_get(request), workplace)
@@ -137,6 +143,14 @@ def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "werkplaats/activities_logged.html", context)
     messages.success(request, _("Activity “%(title)s” saved.") % {"title": activity.title})
     return redirect("werkplaats:activity-list", slug=workplace.slug)
+
+
+def _current_filters(request: HttpRequest) -> QueryDict:
+    """The filter parameters of the page the htmx request came from (empty when none)."""
+    current = getattr(request.htmx, "current_url", None) if request.htmx else None
+    query = QueryDict(urlsplit(current).query if current else "", mutable=True)
+    query.pop("page", None)
+    return query
 
 
 def _plain_get(request: HttpRequest) -> HttpRequest:
@@ -188,9 +202,10 @@ def _copy_of(original: Activity) -> dict:
 def _row_context(request: HttpRequest, workplace: Workplace, pk: int) -> dict:
     """One row (as the list shows it) and the strip, for an inline swap after an edit."""
     activity = _with_details(Activity.objects.filter(workplace=workplace, pk=pk)).get()
-    counts = activity_summary(workplace, Activity.objects.filter(workplace=workplace), "")[
-        "per_element"
-    ]
+    # The strip keeps the filters of the list on screen (its URL is in HX-Current-URL).
+    filters = ActivityFilterForm(_current_filters(request) or None, workplace=workplace)
+    activities = filters.apply(Activity.objects.filter(workplace=workplace))
+    counts = activity_summary(workplace, activities, filters.cache_key())["per_element"]
     strip = [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
     return {"workplace": workplace, "activity": activity, "strip": strip, "oob": True,
             "can_log": True}  # fmt: skip

@@ -14,7 +14,9 @@ from werkplaats.models import (
     Activity,
     ActivityHeadcount,
     ActivityKind,
+    GoalStatus,
     GoalSupport,
+    GoalVisibility,
     LearningGoal,
     Membership,
     Organisation,
@@ -23,6 +25,7 @@ from werkplaats.models import (
     User,
     Workplace,
 )
+from werkplaats.services import activity_log_changed_after_commit
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -207,6 +210,18 @@ class ActivityAdmin(admin.ModelAdmin):
     filter_horizontal = ["elements", "aspects"]
     inlines = [HeadcountInline]
 
+    def save_model(self, request, obj, form, change):
+        # An admin save is a save like any other: newer version, fresh list summaries.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        activity_log_changed_after_commit(obj.workplace_id)
+
+    def delete_model(self, request, obj):
+        workplace_id = obj.workplace_id
+        super().delete_model(request, obj)
+        activity_log_changed_after_commit(workplace_id)
+
 
 class GoalSupportInline(admin.TabularInline):
     model = GoalSupport
@@ -222,3 +237,13 @@ class LearningGoalAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner", "co_owners", "workplace"]
     list_select_related = ["owner", "workplace"]
     inlines = [GoalSupportInline]
+
+    def get_queryset(self, request):
+        """Goals shared only with supporters, and drafts, are private to their circle: the
+        admin neither lists nor searches them (counts for evaluations still include them)."""
+        return (
+            super()
+            .get_queryset(request)
+            .filter(visibility=GoalVisibility.WORKPLACE)
+            .exclude(status=GoalStatus.DRAFT)
+        )

@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -82,19 +82,24 @@ def schedule_reminders(goal: LearningGoal) -> None:
         if kind not in wanted and reminder.sent_at is None:
             reminder.delete()
     for kind, due in wanted.items():
-        if due < today:
-            continue
         reminder = existing.get(kind)
+        if due < today:  # too late for this one: an unsent row for an older date must go
+            if reminder is not None and reminder.sent_at is None:
+                reminder.delete()
+            continue
         if reminder is None:
             GoalReminder.objects.create(goal=goal, kind=kind, due_on=due)
         elif reminder.due_on != due:
-            reminder.due_on, reminder.sent_at = due, None
+            # Re-arm for the new date, unless that is the date already reminded about.
+            reminder.due_on = due
+            reminder.sent_at = timezone.now() if reminder.sent_for == due else None
             reminder.save(update_fields=["due_on", "sent_at"])
 
 
 def ask_support(*, goal: LearningGoal, person: Person, by: Person) -> GoalSupport:
-    """Ask a current member of the goal's PW to support it (asking again after a no is fine)."""
-    if not is_owner(goal, by):
+    """Ask a current member of the goal's PW to support it (asking again after a no is fine).
+    A draft is private to its owners, so nobody can be asked to support one yet."""
+    if not is_owner(goal, by) or goal.status == GoalStatus.DRAFT:
         raise NotAllowed
     support, created = GoalSupport.objects.get_or_create(goal=goal, person=person)
     if not created and support.status == SupportStatus.DECLINED:
@@ -104,7 +109,8 @@ def ask_support(*, goal: LearningGoal, person: Person, by: Person) -> GoalSuppor
 
 
 def answer_support(*, support: GoalSupport, accept: bool, by: Person) -> None:
-    if support.person_id != by.pk:
+    """Answer an open request; a declined request needs a new request from the owner."""
+    if support.person_id != by.pk or support.status != SupportStatus.REQUESTED:
         raise NotAllowed
     support.status = SupportStatus.ACCEPTED if accept else SupportStatus.DECLINED
     support.answered_at = timezone.now()
@@ -132,8 +138,13 @@ def close_goal(*, goal: LearningGoal, status: str, reflection: str, by: Person) 
     if not is_owner(goal, by) or status not in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
         raise NotAllowed
     with transaction.atomic():
+        # Claim: only an active goal closes, once (a double submit adds no second reflection).
+        closed = LearningGoal.objects.filter(pk=goal.pk, status=GoalStatus.ACTIVE).update(
+            status=status, updated_at=timezone.now()
+        )
+        if closed != 1:
+            raise NotAllowed
         goal.status = status
-        goal.save(update_fields=["status", "updated_at"])
         GoalUpdate.objects.create(goal=goal, author=by, kind=UpdateKind.REFLECTION, text=reflection)
         schedule_reminders(goal)  # drops the reminders that were not sent yet
 
@@ -160,7 +171,9 @@ def send_due_reminders(*, today: dt.date | None = None, limit: int = 200) -> int
             )
             logger.exception("goal reminder %s failed", pk)
             continue
-        GoalReminder.objects.filter(pk=pk).update(recipients=recipients, last_error="")
+        GoalReminder.objects.filter(pk=pk).update(
+            recipients=recipients, last_error="", sent_for=F("due_on")
+        )
         sent += 1
     return sent
 
@@ -223,7 +236,16 @@ def goal_counts(*, workplace: Workplace, school_year: str) -> dict:
         }
 
     total = goals.aggregate(**measures())
-    owner_roles = Membership.objects.filter(workplace=workplace, person__goals__in=goals)
+    # The owner's roles in this PW during that school year (a person with two roles counts
+    # in both; co-owners are not counted per role).
+    first = int(school_year[:4])
+    year_start, year_end = dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
+    owner_roles = Membership.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=year_start),
+        workplace=workplace,
+        starts_on__lte=year_end,
+        person__goals__in=goals,
+    )
     per_role = {
         row["role"]: {
             k: row[k] for k in ("shared", "shared_with_workplace", "achieved", "with_feedback")

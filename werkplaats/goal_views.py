@@ -43,9 +43,13 @@ def _context(request: HttpRequest, slug: str) -> tuple[Workplace, Person]:
     """The PW (policy) and the person of the logged-in user (needed to own or comment)."""
     workplace = policy.workplace_for(request.user, slug)
     policy.require(request.user, policy.Action.KEEP_GOALS, workplace)
-    person = Person.objects.filter(user=request.user).first()
+    # Goals belong to members: staff rights do not make someone a member of this PW.
+    person = Person.objects.filter(
+        user=request.user,
+        memberships__in=Membership.objects.current().filter(workplace=workplace),
+    ).first()
     if person is None:
-        raise PermissionDenied  # staff without a person record cannot own goals
+        raise PermissionDenied
     return workplace, person
 
 
@@ -142,7 +146,8 @@ def _detail(request, workplace, person, goal, *, update_form=None, support_form=
         "support": support,
         "tags": list(goal.elements.all()),
         "update_form": update_form or GoalUpdateForm(),
-        "support_form": support_form or (SupportRequestForm(goal=goal) if owner else None),
+        "support_form": support_form
+        or (SupportRequestForm(goal=goal) if owner and goal.status != GoalStatus.DRAFT else None),
         "close_form": close_form
         or (CloseGoalForm() if owner and goal.status == GoalStatus.ACTIVE else None),
     }
@@ -187,7 +192,10 @@ def goal_ask_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = SupportRequestForm(request.POST, goal=goal)
     if not form.is_valid():
         return _detail(request, workplace, person, goal, support_form=form, status=400)
-    goal_services.ask_support(goal=goal, person=form.cleaned_data["person"], by=person)
+    try:
+        goal_services.ask_support(goal=goal, person=form.cleaned_data["person"], by=person)
+    except goal_services.NotAllowed:
+        raise PermissionDenied from None
     messages.success(
         request,
         _("%(name)s is asked to support this goal.") % {"name": form.cleaned_data["person"]},
@@ -199,9 +207,11 @@ def goal_ask_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def goal_answer_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workplace, person = _context(request, slug)
     goal = _goal(request, workplace, pk)
-    support = GoalSupport.objects.filter(goal=goal, person=person).first()
+    support = GoalSupport.objects.filter(
+        goal=goal, person=person, status=SupportStatus.REQUESTED
+    ).first()
     if support is None:
-        raise Http404("No request")
+        raise Http404("No open request")
     goal_services.answer_support(support=support, accept=request.POST.get("answer") == "yes",
                                  by=person)  # fmt: skip
     messages.success(request, _("Thank you for your answer."))
@@ -217,10 +227,13 @@ def goal_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CloseGoalForm(request.POST)
     if not form.is_valid():
         return _detail(request, workplace, person, goal, close_form=form, status=400)
-    goal_services.close_goal(
-        goal=goal, status=form.cleaned_data["status"],
-        reflection=form.cleaned_data["reflection"], by=person,
-    )  # fmt: skip
+    try:
+        goal_services.close_goal(
+            goal=goal, status=form.cleaned_data["status"],
+            reflection=form.cleaned_data["reflection"], by=person,
+        )  # fmt: skip
+    except goal_services.NotAllowed:  # already closed (second tab, double click) or a draft
+        messages.info(request, _("This goal was already closed."))
     return redirect("werkplaats:goal-detail", slug=workplace.slug, pk=goal.pk)
 
 

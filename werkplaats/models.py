@@ -505,12 +505,12 @@ class LearningGoalQuerySet(TaggedQuerySet):
             return self.none()
         person = Person.objects.filter(user=user).values("pk")
         member_of = Membership.objects.current().filter(person__user=user).values("workplace_id")
-        own = (
-            Q(owner__in=person)
-            | Q(co_owners__in=person)
-            | Q(support__person__in=person, support__status=SupportStatus.ACCEPTED)
-            | Q(support__person__in=person, support__status=SupportStatus.REQUESTED)
-        )
+        # Supporters (asked or agreed; the owner chose to show it to them) never see drafts.
+        supporting = Q(
+            support__person__in=person,
+            support__status__in=[SupportStatus.ACCEPTED, SupportStatus.REQUESTED],
+        ) & ~Q(status=GoalStatus.DRAFT)
+        own = Q(owner__in=person) | Q(co_owners__in=person) | supporting
         shared = Q(
             visibility=GoalVisibility.WORKPLACE,
             workplace__in=member_of,
@@ -642,6 +642,9 @@ class GoalReminder(models.Model):
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
     due_on = models.DateField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The due date the last sent reminder was for: moving the target date away and back again
+    # must not send the same reminder twice.
+    sent_for = models.DateField(null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
 

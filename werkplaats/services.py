@@ -203,6 +203,11 @@ def _activity_version_key(workplace_id: int) -> str:
     return f"werkplaats:activity-version:{workplace_id}"
 
 
+def activity_log_changed_after_commit(workplace_id: int) -> None:
+    """For writes outside these services (admin, imports): invalidate now and after commit."""
+    _log_changed(workplace_id)
+
+
 def _log_changed(workplace_id: int) -> None:
     """Bump now (this request sees its own write) and again after commit (so a summary another
     request computed from the not-yet-committed state is abandoned too)."""

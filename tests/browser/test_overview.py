@@ -233,7 +233,7 @@ def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, pag
     page.goto(goal_url)
     timeline = page.locator(".timeline")
     assert "Mooi doel! Begin bij de cliënt die je al kent." in timeline.inner_text()
-    assert "Ondersteund door" in page.content() or "ondersteunt" in page.content()
+    assert f"{name} (ondersteunt)" in page.locator("#support-title + ul").inner_text()
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/wall/")
     assert "Elke dag één vraag stellen aan een cliënt" in page.content()

@@ -20,7 +20,7 @@ from tests.factories import (
     member_user,
 )
 from werkplaats.models import Activity, ActivityHeadcount, ActivityKind, Role
-from werkplaats.services import activity_log_changed
+from werkplaats.services import activity_log_changed, delete_activity
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -354,6 +354,9 @@ def test_the_summary_is_cached_and_a_write_refreshes_it(logger_client, workplace
     logger_client.post(url(workplace, "quick/"), quick(kind, tags=["VOR"]))  # through the app
     after = logger_client.get(url(workplace))
     assert after.context["page_obj"].paginator.count == 5  # 5 - 1 + 1, recounted
+    Activity.objects.filter(title="Intervisie").delete()  # the new one, behind the app's back
+    delete_activity(activity=Activity.objects.first())  # and one through the app
+    assert logger_client.get(url(workplace)).context["page_obj"].paginator.count == 3
     strip = {i["element"].code: i["count"] for i in after.context["strip"]}
     assert strip["VOR"] == 2 + 1
 
@@ -468,3 +471,56 @@ def test_staff_maintain_activity_kinds_but_cannot_delete_one_in_use(client, work
     used = ActivityFactory(workplace=workplace).kind
     with pytest.raises(ProtectedError):
         used.delete()
+
+
+def test_after_an_inline_edit_the_strip_keeps_the_filters_on_screen(logger_client, workplace):
+    old = ActivityFactory(workplace=workplace, date=TODAY_MINUS(400), title="Lang geleden")
+    old.elements.add("VOR")
+    recent = ActivityFactory(workplace=workplace, title="Net gebeurd")
+    recent.elements.add("LOS")
+    since = TODAY_MINUS(90).isoformat()
+    response = logger_client.post(
+        url(workplace, f"{recent.pk}/edit/"), edit_data(recent, tags=["LOS"]),
+        HTTP_HX_CURRENT_URL=f"http://testserver{url(workplace)}?date_from={since}", **HTMX,
+    )  # fmt: skip
+    strip = {i["element"].code: i["count"] for i in response.context["strip"]}
+    assert strip == {"LOS": 1, "GOC": 0, "SRI": 0, "VMM": 0, "LeA": 0, "VOR": 0}
+
+
+def test_a_quick_log_on_a_filtered_list_reloads_the_unfiltered_list(logger_client, workplace, kind):
+    response = logger_client.post(
+        url(workplace, "quick/"), quick(kind, title="Nieuw"),
+        HTTP_HX_CURRENT_URL=f"http://testserver{url(workplace)}?level=strategic", **HTMX,
+    )  # fmt: skip
+    assert response["HX-Redirect"] == url(workplace)
+    assert Activity.objects.filter(title="Nieuw").exists()
+
+
+def test_an_admin_edit_bumps_the_version_and_refreshes_the_strip(logger_client, workplace):
+    from tests.factories import UserFactory
+
+    activity = ActivityFactory(workplace=workplace)
+    activity.elements.add("VOR")
+    activity_log_changed(workplace.pk)
+    strip = {
+        i["element"].code: i["count"] for i in logger_client.get(url(workplace)).context["strip"]
+    }
+    assert strip["VOR"] == 1
+    admin = logger_client
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = admin.post(
+        f"/admin/werkplaats/activity/{activity.pk}/change/",
+        {"workplace": workplace.pk, "date": activity.date.isoformat(), "kind": activity.kind_id,
+         "title": activity.title, "level": "operational", "elements": ["LOS"],
+         "headcounts-TOTAL_FORMS": "0", "headcounts-INITIAL_FORMS": "0",
+         "headcounts-MIN_NUM_FORMS": "0", "headcounts-MAX_NUM_FORMS": "1000"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    activity.refresh_from_db()
+    assert activity.version == 2
+    strip = {i["element"].code: i["count"] for i in admin.get(url(workplace)).context["strip"]}
+    assert strip["VOR"] == 0 and strip["LOS"] == 1
+
+
+def TODAY_MINUS(days):  # noqa: N802 - reads like a constant in the tests above
+    return timezone.localdate() - dt.timedelta(days=days)

@@ -412,3 +412,101 @@ def test_the_goal_page_uses_a_constant_number_of_queries(
         GoalUpdate.objects.create(goal=goal, author=helper, kind="feedback", text=f"tip {i}")
     with django_assert_max_num_queries(expected):
         client.get(url)
+
+
+# --- Review findings, kept as regressions ---------------------------------------------------
+def test_a_draft_stays_private_even_for_someone_asked_to_support_it(
+    client, workplace, student, supporter
+):
+    draft = GoalFactory(workplace=workplace, owner=student.person, status=GoalStatus.DRAFT)
+    GoalSupport.objects.create(goal=draft, person=supporter.person)  # e.g. asked before
+    co_owner = member_user(workplace, Role.STUDENT)
+    draft.co_owners.add(co_owner.person)
+    assert draft not in LearningGoal.objects.visible_to(supporter)
+    assert draft in LearningGoal.objects.visible_to(co_owner)
+    client.force_login(student)
+    page = client.get(goals_url(workplace, f"{draft.pk}/")).content.decode()
+    assert "Vraag iemand om dit doel te ondersteunen" not in page  # no asking on a draft
+    response = client.post(
+        goals_url(workplace, f"{draft.pk}/ask/"), {"person": supporter.person.pk}
+    )
+    assert response.status_code in (400, 403)
+
+
+def test_a_declined_request_cannot_be_turned_into_support_by_the_person_asked(
+    client, workplace, student, supporter
+):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    GoalSupport.objects.create(goal=goal, person=supporter.person, status=SupportStatus.DECLINED)
+    client.force_login(supporter)
+    response = client.post(goals_url(workplace, f"{goal.pk}/answer/"), {"answer": "yes"})
+    assert response.status_code == 404
+    assert GoalSupport.objects.get().status == SupportStatus.DECLINED
+
+
+def test_staff_who_are_not_members_cannot_create_goals_in_a_workplace(client, workplace):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    PersonFactory(user=staff)
+    client.force_login(staff)
+    assert new_goal(client, workplace).status_code == 403
+    assert not LearningGoal.objects.exists()
+
+
+def test_closing_twice_adds_one_reflection_and_keeps_the_first_outcome(client, workplace, student):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(student)
+    url = goals_url(workplace, f"{goal.pk}/close/")
+    client.post(url, {"status": "achieved", "reflection": "eerste"})
+    client.post(url, {"status": "stopped", "reflection": "tweede"})
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACHIEVED
+    assert goal.updates.filter(kind=UpdateKind.REFLECTION).count() == 1
+
+
+def test_a_target_date_moved_closer_drops_the_week_before_reminder(workplace, student):
+    goal = GoalFactory(
+        workplace=workplace, owner=student.person, target_date=TODAY() + dt.timedelta(days=30)
+    )
+    schedule_reminders(goal)
+    goal.target_date = TODAY() + dt.timedelta(days=3)
+    schedule_reminders(goal)
+    assert set(goal.reminders.values_list("kind", flat=True)) == {"on_the_day"}
+
+
+def test_moving_the_date_away_and_back_does_not_send_the_same_reminder_twice(workplace, student):
+    goal = GoalFactory(workplace=workplace, owner=student.person, target_date=TODAY())
+    schedule_reminders(goal)
+    assert send_due_reminders() == 1
+    goal.target_date = TODAY() + dt.timedelta(days=10)
+    schedule_reminders(goal)
+    goal.target_date = TODAY()
+    schedule_reminders(goal)
+    assert send_due_reminders() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_counts_per_role_use_the_roles_held_in_that_school_year(workplace):
+    person = PersonFactory()
+    MembershipFactory(workplace=workplace, person=person, role=Role.STUDENT,
+                      starts_on=dt.date(2022, 9, 1), ends_on=dt.date(2023, 8, 31))  # fmt: skip
+    MembershipFactory(workplace=workplace, person=person, role=Role.PROFESSIONAL,
+                      starts_on=dt.date(2026, 9, 1))  # fmt: skip
+    GoalFactory(workplace=workplace, owner=person, school_year="2026-2027")
+    counts = goal_counts(workplace=workplace, school_year="2026-2027")
+    assert counts["per_role"]["professional"]["shared"] == 1
+    assert counts["per_role"]["student"]["shared"] == 0
+
+
+def test_the_admin_neither_lists_nor_opens_private_goals(client, workplace, student):
+    from tests.factories import UserFactory
+
+    GoalFactory(workplace=workplace, owner=student.person, title="Gedeeld doel")
+    private = GoalFactory(workplace=workplace, owner=student.person, title="Angst overwinnen",
+                          visibility=GoalVisibility.SUPPORTERS)  # fmt: skip
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/werkplaats/learninggoal/?q=angst").content.decode()
+    assert "Angst overwinnen" not in listing
+    assert "Gedeeld doel" in client.get("/admin/werkplaats/learninggoal/").content.decode()
+    assert client.get(f"/admin/werkplaats/learninggoal/{private.pk}/change/").status_code == 302

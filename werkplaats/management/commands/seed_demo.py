@@ -33,6 +33,7 @@ from werkplaats.models import (
     Workplace,
     school_year_of,
 )
+from werkplaats.services import activity_log_changed
 
 DEMO_PASSWORD = "werkplaats-demo"  # noqa: S105 - printed demo logins, refused with DEBUG off
 DEMO_DOMAIN = "demo.werkplaats.example"
@@ -446,6 +447,7 @@ class Command(BaseCommand):
             for role, count in counts.items():
                 ActivityHeadcount.objects.create(activity=activity, role=role, count=count)
             created += 1
+        activity_log_changed(workplace.pk)  # bulk-made rows: refresh the cached list summaries
         return created
 
     def seed_goals(self, workplace: Workplace, people: dict, today: dt.date) -> int:
