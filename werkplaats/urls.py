@@ -9,7 +9,7 @@ from werkplaats import views
 
 account_patterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "password-change/",
         auth_views.PasswordChangeView.as_view(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -20,6 +22,7 @@ from elements.slots import element_slots
 from elements.views import model_context
 from werkplaats import policy
 from werkplaats.forms import LoginForm
+from werkplaats.middleware import SessionLifetimeMiddleware
 from werkplaats.models import (
     Language,
     Membership,
@@ -108,6 +111,15 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "werkplaats/workplace_detail.html", context)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logging out ends all of the user's sessions (other devices too), not only this one."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            request.user.end_all_sessions()
+        return super().post(request, *args, **kwargs)
+
+
 class LoginView(auth_views.LoginView):
     """Login by email; afterwards the interface speaks the person's preferred language."""
 
@@ -116,6 +128,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # The absolute session limit counts from here (see SessionLifetimeMiddleware).
+        self.request.session[SessionLifetimeMiddleware.KEY] = int(time.time())
         person = Person.objects.filter(user=form.get_user()).only("preferred_language").first()
         if person and person.preferred_language in dict(settings.LANGUAGES):
             response.set_cookie(

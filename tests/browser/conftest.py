@@ -55,9 +55,22 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    # bypass_csp lets axe-core be injected; test_csp_page_works checks our CSP itself.
+    context = browser.new_context(locale="nl-NL", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser):
+    """A page that enforces the site's Content-Security-Policy and records console errors."""
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     yield page
     context.close()
 

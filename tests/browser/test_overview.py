@@ -238,3 +238,17 @@ def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, pag
     page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/wall/")
     assert "Elke dag één vraag stellen aan een cliënt" in page.content()
     assert axe_violations(page) == []
+
+
+def test_the_content_security_policy_lets_the_site_work(live_server, strict_page, demo):
+    page = strict_page
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    response = page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    page.get_by_label("Titel").fill("Onder CSP vastgelegd")
+    page.keyboard.press("Enter")  # htmx (a vendored script) must still swap the row in
+    page.locator("#activity-rows tr", has_text="Onder CSP vastgelegd").wait_for()
+    # Only htmx's out-of-band swap fills this status region; a full reload leaves it empty.
+    assert "Onder CSP vastgelegd" in page.locator("#activity-status").text_content()
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
