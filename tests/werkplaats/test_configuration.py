@@ -144,3 +144,19 @@ def test_a_broken_variable_stops_the_celery_worker_with_one_line():
     lines = (result.stdout + result.stderr).strip().splitlines()
     assert len(lines) == 1, lines
     assert "DEBUG" in lines[0]
+
+
+def test_manage_py_works_on_a_fresh_clone_without_any_configuration():
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_web_server_entry_point_refuses_to_start_without_configuration():
+    inherited = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import werkplaats.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
