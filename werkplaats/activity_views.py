@@ -21,7 +21,7 @@ from elements.models import Element
 from werkplaats import policy
 from werkplaats.exports import activities_csv, activities_xlsx
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
-from werkplaats.models import Activity, Person, Workplace
+from werkplaats.models import Activity, Person, Workplace, school_year_start
 from werkplaats.services import (
     EditConflict,
     activity_summary,
@@ -45,12 +45,6 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _workplace(request: HttpRequest, slug: str, action: policy.Action) -> Workplace:
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, action, workplace)
-    return workplace
-
-
 def _activity(workplace: Workplace, pk: int) -> Activity:
     """An activity of this PW only: another PW's id gives 404."""
     try:
@@ -69,6 +63,11 @@ def _with_details(activities):
     )
 
 
+def _strip(counts: dict[str, int]) -> list[dict]:
+    """The six elements in model order with their activity counts (one query)."""
+    return [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
+
+
 def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = filters.apply(Activity.objects.filter(workplace=workplace))
@@ -79,13 +78,10 @@ def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
         count=summary["total"],
     )
     page_obj = page.get_page(request.GET.get("page"))
-    counts = summary["per_element"]
-    elements = list(Element.objects.all())
-    strip = [{"element": e, "count": counts.get(e.code, 0)} for e in elements]
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
-    school_year = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    school_year = school_year_start(today)
     presets = [
         (_("Last 3 months"), {"date_from": (today - dt.timedelta(days=91)).isoformat()}),
         (_("This school year"), {"date_from": school_year.isoformat()}),
@@ -96,7 +92,7 @@ def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
         "workplace": workplace,
         "filters": filters,
         "page_obj": page_obj,
-        "strip": strip,
+        "strip": _strip(summary["per_element"]),
         "query": query.urlencode(),
         "can_log": policy.can(request.user, policy.Action.LOG_ACTIVITY, workplace),
     }
@@ -105,7 +101,7 @@ def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
 @require_GET
 def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Newest first, paginated, filtered; the htmx filter form swaps only the results."""
-    workplace = _workplace(request, slug, policy.Action.VIEW_ACTIVITIES)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_ACTIVITIES)
     context = _list_context(request, workplace)
     if request.htmx and request.htmx.target == "activity-results":
         return render(request, "werkplaats/activities.html#results", context)
@@ -117,7 +113,7 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
     """The quick-log form: with htmx the new row appears and the form resets; without it, PRG."""
-    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.LOG_ACTIVITY)
     form = QuickActivityForm(request.POST, workplace=workplace)
     if not form.is_valid():
         if request.htmx:
@@ -163,7 +159,7 @@ def _plain_get(request: HttpRequest) -> HttpRequest:
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
     """The full form; ``?from=<id>`` duplicates an earlier activity (date becomes today)."""
-    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.LOG_ACTIVITY)
     if request.method == "POST":
         form = ActivityForm(request.POST, workplace=workplace)
         if form.is_valid():
@@ -206,7 +202,7 @@ def _row_context(request: HttpRequest, workplace: Workplace, pk: int) -> dict:
     filters = ActivityFilterForm(_current_filters(request) or None, workplace=workplace)
     activities = filters.apply(Activity.objects.filter(workplace=workplace))
     counts = activity_summary(workplace, activities, filters.cache_key())["per_element"]
-    strip = [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
+    strip = _strip(counts)
     return {"workplace": workplace, "activity": activity, "strip": strip, "oob": True,
             "can_log": True}  # fmt: skip
 
@@ -218,7 +214,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     With htmx the form replaces the row in the list and a save swaps the row back in (plus
     the element strip); without JavaScript it is a page of its own.
     """
-    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.LOG_ACTIVITY)
     activity = _activity(workplace, pk)
     inline = bool(request.htmx) and not request.htmx.boosted
     if inline and request.method == "GET" and request.GET.get("cancel"):
@@ -269,7 +265,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET asks for confirmation (the no-JavaScript path); POST deletes."""
-    workplace = _workplace(request, slug, policy.Action.LOG_ACTIVITY)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.LOG_ACTIVITY)
     activity = _activity(workplace, pk)
     if request.method == "POST":
         title = activity.title
@@ -290,7 +286,7 @@ def activity_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The filtered list as CSV or XLSX, element codes in columns."""
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown export format")
-    workplace = _workplace(request, slug, policy.Action.VIEW_ACTIVITIES)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_ACTIVITIES)
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = _with_details(filters.apply(Activity.objects.filter(workplace=workplace)))
     activities = activities.order_by("-date", "-start_time", "-pk")

@@ -27,6 +27,7 @@ from werkplaats.models import (
     SupportStatus,
     UpdateKind,
     Workplace,
+    school_year_bounds,
     school_year_of,
 )
 
@@ -238,8 +239,7 @@ def goal_counts(*, workplace: Workplace, school_year: str) -> dict:
     total = goals.aggregate(**measures())
     # The owner's roles in this PW during that school year (a person with two roles counts
     # in both; co-owners are not counted per role).
-    first = int(school_year[:4])
-    year_start, year_end = dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
+    year_start, year_end = school_year_bounds(school_year)
     owner_roles = Membership.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=year_start),
         workplace=workplace,

@@ -41,8 +41,7 @@ from werkplaats.models import (
 
 def _context(request: HttpRequest, slug: str) -> tuple[Workplace, Person]:
     """The PW (policy) and the person of the logged-in user (needed to own or comment)."""
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, policy.Action.KEEP_GOALS, workplace)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.KEEP_GOALS)
     # Goals belong to members: staff rights do not make someone a member of this PW.
     person = Person.objects.filter(
         user=request.user,

@@ -507,10 +507,21 @@ class GoalVisibility(models.TextChoices):
     SUPPORTERS = "supporters", _("only my supporters")
 
 
+def school_year_start(day: dt.date) -> dt.date:
+    """1 September of the Dutch school year (1 Sept – 31 Aug) a date falls in."""
+    return dt.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
 def school_year_of(day: dt.date) -> str:
-    """The Dutch school year (1 Sept – 31 Aug) a date falls in, e.g. "2026-2027"."""
-    start = day.year if day.month >= 9 else day.year - 1
+    """The label of the school year a date falls in, e.g. "2026-2027"."""
+    start = school_year_start(day).year
     return f"{start}-{start + 1}"
+
+
+def school_year_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a school year given by its label ("2026-2027")."""
+    start = int(label[:4])
+    return dt.date(start, 9, 1), dt.date(start + 1, 8, 31)
 
 
 class LearningGoalQuerySet(TaggedQuerySet):

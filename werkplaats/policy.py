@@ -1,10 +1,11 @@
 """The one access policy: who may do what in which PW.
 
 Every view and template asks this module. Two questions, always in this order:
-1. May the user see the PW at all? ``workplace_for(user, slug)`` answers with the PW or a 404,
-   so a member of PW A learns nothing about PW B, not even that it exists.
-2. May the user do this action there? ``can(user, action, workplace)``; views turn a "no" into
-   403 with ``require(...)``.
+1. May the user see the PW at all? If not: 404, so a member of PW A learns nothing about
+   PW B, not even that it exists.
+2. May the user do this action there? If not: 403.
+Views ask both at once with ``workplace_for(user, slug, action)``; templates and partial
+decisions use ``can(user, action, workplace)``.
 
 Roles come from current memberships (dates respected). Staff may do everything. Research access
 (``ResearchGrant``) lets a user read aggregated results and research material of the granted PWs,
@@ -88,12 +89,18 @@ def can(user, action: Action | str, workplace: Workplace) -> bool:
     return bool(roles_in(user, workplace) & RULES[action])
 
 
-def workplace_for(user, slug: str) -> Workplace:
-    """The PW with this slug if the user may see it; otherwise 404, never 403."""
+def workplace_for(user, slug: str, action: Action | str) -> Workplace:
+    """The PW with this slug for a view that does ``action`` there.
+
+    404 if the user may not see the PW at all (never 403: another PW's existence stays
+    hidden), 403 if they see it but their role does not allow the action.
+    """
     try:
-        return Workplace.objects.visible_to(user).get(slug=slug)
+        workplace = Workplace.objects.visible_to(user).get(slug=slug)
     except Workplace.DoesNotExist:
         raise Http404("No such workplace") from None
+    require(user, action, workplace)
+    return workplace
 
 
 def require(user, action: Action | str, workplace: Workplace) -> None:

@@ -66,8 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The PW home: partners, members by role, and flags on what the PW lacks."""
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_WORKPLACE)
     partners = list(workplace.partners.order_by("kind", "name"))
     show_members = policy.can(request.user, policy.Action.VIEW_MEMBERS, workplace)
     show_contact = policy.can(request.user, policy.Action.VIEW_CONTACT, workplace)
@@ -170,8 +169,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def workplace_model(request: HttpRequest, slug: str) -> HttpResponse:
     """The LOS model within a PW: each element links to what this PW links to it."""
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_WORKPLACE)
     context = model_context(
         lambda e: reverse("werkplaats:element-detail", args=[workplace.slug, e.code])
     )
@@ -181,8 +179,7 @@ def workplace_model(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def element_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """An element within a PW: explanation, aspects, and the slots later apps fill."""
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_WORKPLACE)
     elements = list(Element.objects.prefetch_related("aspects"))
     element = next((e for e in elements if e.code == code), None)
     if element is None:
@@ -205,8 +202,7 @@ STATUS_LABELS = {
 @require_GET
 def characteristics(request: HttpRequest, slug: str) -> HttpResponse:
     """The nine PW characteristics as a checklist, with automatic evidence where there is some."""
-    workplace = policy.workplace_for(request.user, slug)
-    policy.require(request.user, policy.Action.VIEW_WORKPLACE, workplace)
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_WORKPLACE)
     partners = list(workplace.partners.all())
     evidence = characteristic_evidence(workplace, partners)
     rows = []

@@ -32,6 +32,7 @@ from werkplaats.models import (
     User,
     Workplace,
     school_year_of,
+    school_year_start,
 )
 from werkplaats.services import activity_log_changed
 
@@ -284,12 +285,6 @@ DEMO_LOGINS = [
     ("ondersteuner", Role.SUPPORTER),
 ]
 DEMO_WORKPLACE = "revalidatie-de-linde"
-
-
-def school_year_start(today: dt.date) -> dt.date:
-    """1 September of the current Dutch school year."""
-    year = today.year if today.month >= 9 else today.year - 1
-    return dt.date(year, 9, 1)
 
 
 def demo_names() -> list[str]:
