@@ -3,7 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationsConfig(AppConfig):
-    """Structural evaluation cycles and dashboards (filled by the evaluations issues)."""
+    """Structural evaluation cycles: instruments, invitations, answers and the mail ledger."""
 
     name = "evaluations"
     verbose_name = _("Evaluations")
+
+    def ready(self) -> None:
+        from evaluations.panels import open_evaluations
+        from werkplaats.home_panels import HomePanel, register_home_panel
+
+        register_home_panel(
+            HomePanel(
+                key="open-evaluations",
+                template="evaluations/home_panel.html",
+                context=open_evaluations,
+                order=10,
+            )
+        )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 
@@ -23,3 +27,38 @@ def client_ip(request: HttpRequest) -> str | None:
         if hops:
             return hops[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+# --- Failure counters (evaluation tokens) ------------------------------------------------------
+def _failure_key(request: HttpRequest, scope: str) -> str:
+    return f"failures:{scope}:{client_ip(request) or 'unknown'}"
+
+
+def too_many_failures(request: HttpRequest, scope: str, *, limit: int) -> bool:
+    """Has this client address failed ``limit`` times in the current window? Separate from
+    the login throttle (axes): a guessed evaluation link never locks anybody's account."""
+    return (cache.get(_failure_key(request, scope)) or 0) >= limit
+
+
+def count_failure(request: HttpRequest, scope: str, *, window: int) -> None:
+    """Count one failure; the window starts at the first failure and is not extended."""
+    key = _failure_key(request, scope)
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+
+
+class RedactTokens(logging.Filter):
+    """Replace secret link tokens (``/e/<token>/``) in log lines, e.g. the request lines of
+    runserver or the "Not Found: /e/..." warnings of django.request, before they are written."""
+
+    pattern = re.compile(r"/e/[A-Za-z0-9_\-]{8,}")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/e/" in message:
+            record.msg = self.pattern.sub("/e/[redacted]", message)
+            record.args = ()
+        return True

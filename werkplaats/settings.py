@@ -276,7 +276,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(
     VAR_DIR / "celerybeat-schedule"
 )
+# A task that runs longer is killed: well below the broker's visibility timeout (an hour), so
+# Redis never hands a running task to a second worker, and below the mail ledger's stale-claim
+# time (15 minutes), so a live sender's claim is never taken over.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
 CELERY_BEAT_SCHEDULE = {
+    "run-evaluation-schedule": {
+        "task": "evaluations.tasks.run_evaluation_schedule",
+        "schedule": crontab(minute="*/5"),  # what is due comes from the database
+    },
     "send-goal-reminders": {
         "task": "werkplaats.tasks.send_goal_reminders",
         "schedule": crontab(minute=5),  # hourly; a failed mail is retried the next day
@@ -287,12 +296,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Evaluations ------------------------------------------------------------------------------
+EVALUATION_MIN_GROUP = 3  # results only for groups of at least this many respondents
+EVALUATION_TOKEN_FAILURES = env_int("EVALUATION_TOKEN_FAILURES", 20)  # bad links per address
+EVALUATION_TOKEN_WINDOW = 15 * 60  # seconds
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "werkplaats.security.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own handlers for these would bypass the token filter.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

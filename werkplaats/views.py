@@ -22,6 +22,7 @@ from elements.slots import element_slots
 from elements.views import model_context
 from werkplaats import policy
 from werkplaats.forms import LoginForm
+from werkplaats.home_panels import home_panels
 from werkplaats.middleware import SessionLifetimeMiddleware
 from werkplaats.models import (
     Language,
@@ -60,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for wp in workplaces
     ]
-    return render(request, "werkplaats/home.html", {"rows": rows})
+    return render(request, "werkplaats/home.html", {"rows": rows, "panels": home_panels(request)})
 
 
 @require_GET

@@ -1,0 +1,286 @@
+"""Answering an evaluation: through a secret link (no account needed) or from the home page.
+
+Access: the token page checks the link and remembers the invitation in the session, then
+redirects to token-free URLs (so the token does not linger in the address bar, history or
+Referer). A logged-in person may always open their own invitations. Anything else: 404.
+Unknown, revoked and expired links get one and the same answer, and guessing is throttled per
+client address, apart from the login throttle.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from elements.models import Element
+from evaluations import services
+from evaluations.forms import ElementPageForm, OpenQuestionsForm
+from evaluations.models import Answer, ElementComment, Invitation, Item, Response
+from werkplaats import policy
+from werkplaats.security import count_failure, too_many_failures
+
+SESSION_KEY = "evaluation_invitations"
+THROTTLE_SCOPE = "evaluation-token"
+
+
+def _allow(request: HttpRequest, invitation: Invitation) -> None:
+    allowed = set(request.session.get(SESSION_KEY, []))
+    allowed.add(invitation.pk)
+    request.session[SESSION_KEY] = sorted(allowed)
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "evaluations/link_invalid.html", status=404)
+
+
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    if too_many_failures(request, THROTTLE_SCOPE, limit=settings.EVALUATION_TOKEN_FAILURES):
+        return render(request, "evaluations/link_throttled.html", status=429)
+    return None
+
+
+def _checked_invitation(request: HttpRequest, token: str) -> Invitation | None:
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        count_failure(request, THROTTLE_SCOPE, window=settings.EVALUATION_TOKEN_WINDOW)
+    return invitation
+
+
+@login_not_required
+@require_GET
+def token_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the mail: remember the invitation, continue without the token in the URL."""
+    if blocked := _throttled(request):
+        return blocked
+    invitation = _checked_invitation(request, token)
+    if invitation is None:
+        return _invalid_link(request)
+    _allow(request, invitation)
+    response = redirect("evaluations:respond", invitation.pk)
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            invitation.person.preferred_language,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    """The "no more reminders" link of every mail; asks before it acts (mail scanners GET)."""
+    if blocked := _throttled(request):
+        return blocked
+    invitation = _checked_invitation(request, token)
+    if invitation is None:
+        return _invalid_link(request)
+    stopped = request.method == "POST"
+    if stopped:
+        services.stop_reminders(invitation=invitation)
+    return render(
+        request,
+        "evaluations/stop_reminders.html",
+        {"invitation": invitation, "cycle": invitation.cycle, "stopped": stopped},
+    )
+
+
+def _invitation(request: HttpRequest, pk: int) -> Invitation:
+    """The invitation, if this browser holds its link or it belongs to the logged-in user."""
+    queryset = Invitation.objects.select_related(
+        "cycle__workplace", "cycle__instrument_version", "person"
+    )
+    allowed = pk in request.session.get(SESSION_KEY, [])
+    if not allowed and request.user.is_authenticated:
+        queryset = queryset.filter(person__user=request.user)
+        allowed = True
+    if not allowed:
+        raise Http404("No such invitation")
+    try:
+        return queryset.get(pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation") from None
+
+
+def _pages(invitation: Invitation) -> list[tuple[Element, list[Item]]]:
+    """The instrument's items grouped by element, in model order (one page per element)."""
+    items = list(
+        Item.objects.filter(version=invitation.cycle.instrument_version_id)
+        .select_related("element")
+        .order_by("element__order", "order")
+    )
+    pages: list[tuple[Element, list[Item]]] = []
+    for item in items:
+        if not pages or pages[-1][0].code != item.element_id:
+            pages.append((item.element, []))
+        pages[-1][1].append(item)
+    return pages
+
+
+def _closed(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    return render(
+        request,
+        "evaluations/respond_closed.html",
+        {"invitation": invitation, "cycle": invitation.cycle},
+        status=410 if request.method == "POST" else 200,
+    )
+
+
+@login_not_required
+@require_GET
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before starting: what the evaluation is and who will see what."""
+    invitation = _invitation(request, pk)
+    if not invitation.cycle.is_open():
+        return _closed(request, invitation)
+    pages = _pages(invitation)
+    response = Response.objects.filter(invitation=invitation).first()
+    return render(
+        request,
+        "evaluations/respond_intro.html",
+        {
+            "invitation": invitation,
+            "cycle": invitation.cycle,
+            "workplace": invitation.cycle.workplace,
+            "steps": len(pages) + 1,
+            "response": response,
+            "threshold": settings.EVALUATION_MIN_GROUP,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """One element's statements (steps 1..n) or the open questions and submit (step n+1).
+
+    Without JavaScript the page form posts and moves on; with htmx every change is posted and
+    saved at once (the reply is a short status for the live region), so closing the browser
+    loses nothing.
+    """
+    invitation = _invitation(request, pk)
+    cycle = invitation.cycle
+    if not cycle.is_open():
+        return _closed(request, invitation)
+    pages = _pages(invitation)
+    if not 1 <= step <= len(pages) + 1:
+        raise Http404("No such step")
+    response = services.start_response(invitation=invitation)
+    context = {
+        "invitation": invitation,
+        "cycle": cycle,
+        "workplace": cycle.workplace,
+        "step": step,
+        "steps": len(pages) + 1,
+        "previous": step - 1 if step > 1 else None,
+        "response": response,
+    }
+    if step == len(pages) + 1:
+        return _final_step(request, response, context, pages)
+    element, items = pages[step - 1]
+    context["element"] = element
+    if request.method == "POST":
+        form = ElementPageForm(
+            request.POST, items=items, role=invitation.role, element_code=element.code
+        )
+        if form.is_valid():
+            try:
+                services.save_answers(
+                    response=response,
+                    answers=form.answers(),
+                    comments={element.code: form.cleaned_data["comment"]},
+                )
+            except services.EvaluationError as error:
+                form.add_error(None, str(error))
+            else:
+                if request.htmx:
+                    return _saved(request, len(form.answers()))
+                target = step - 1 if "previous" in request.POST and step > 1 else step + 1
+                if "previous" in request.POST and step == 1:
+                    return redirect("evaluations:respond", pk)
+                return redirect("evaluations:respond-step", pk, target)
+        if request.htmx:
+            return _saved(request, None, form=form)
+    else:
+        initial = {
+            f"item-{item_id}": str(value)
+            for item_id, value in Answer.objects.filter(
+                response=response, item__in=items
+            ).values_list("item_id", "value")
+        }
+        comment = ElementComment.objects.filter(response=response, element=element).first()
+        initial["comment"] = comment.text if comment else ""
+        form = ElementPageForm(
+            initial=initial, items=items, role=invitation.role, element_code=element.code
+        )
+    context["form"] = form
+    context["item_fields"] = [form[f"item-{item.pk}"] for item in items]
+    return render(request, "evaluations/respond_step.html", context)
+
+
+def _saved(request: HttpRequest, count: int | None, form=None) -> HttpResponse:
+    return render(
+        request,
+        "evaluations/respond_step.html#save-status",
+        {"saved_at": timezone.localtime(), "count": count, "form": form},
+    )
+
+
+def _final_step(request, response, context, pages) -> HttpResponse:
+    answered = Answer.objects.filter(response=response).count()
+    context["unanswered"] = sum(len(items) for _element, items in pages) - answered
+    if request.method == "POST":
+        form = OpenQuestionsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_open_answers(response=response, **form.cleaned_data)
+                if request.htmx and "submit" not in request.POST:
+                    return _saved(request, None)
+                if "previous" in request.POST:
+                    return redirect("evaluations:respond-step", response.invitation_id, len(pages))
+                if "submit" in request.POST:
+                    services.submit_response(response=response)
+                    return redirect("evaluations:respond-done", response.invitation_id)
+            except services.EvaluationError as error:
+                form.add_error(None, str(error))
+        elif request.htmx:
+            return _saved(request, None, form=form)
+    else:
+        form = OpenQuestionsForm(
+            initial={"went_well": response.went_well, "could_be_better": response.could_be_better}
+        )
+    context["form"] = form
+    return render(request, "evaluations/respond_final.html", context)
+
+
+@login_not_required
+@require_GET
+def respond_done(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _invitation(request, pk)
+    response = Response.objects.filter(invitation=invitation).first()
+    if response is None or response.submitted_at is None:
+        return redirect("evaluations:respond", pk)
+    return render(
+        request,
+        "evaluations/respond_done.html",
+        {"invitation": invitation, "cycle": invitation.cycle, "response": response},
+    )
+
+
+@require_GET
+def member_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """From the home page: a member opens their own invitation of this PW's cycle."""
+    workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_WORKPLACE)
+    invitation = Invitation.objects.filter(
+        cycle__workplace=workplace, cycle=pk, person__user=request.user
+    ).first()
+    if invitation is None:
+        raise Http404(_("You are not invited to this evaluation."))
+    _allow(request, invitation)
+    return redirect("evaluations:respond", invitation.pk)

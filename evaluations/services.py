@@ -1,0 +1,745 @@
+"""Writes of the evaluation cycle: plan → cycles, invitations, tokens, answers, the mail ledger.
+
+Everything that is due is computed from the database (``run_schedule``), never from when beat
+happened to fire: after the broker or worker was down, the next sweep catches up with what was
+missed and skips what is no longer useful (a "2 days left" reminder after closing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from evaluations.models import (
+    NOT_APPLICABLE,
+    AccessToken,
+    Answer,
+    CharacteristicScan,
+    CheckIns,
+    CycleKind,
+    CycleStatus,
+    DeliveryStatus,
+    ElementComment,
+    EvaluationCycle,
+    EvaluationPlan,
+    Indicator,
+    IndicatorValue,
+    Instrument,
+    InstrumentVersion,
+    Invitation,
+    Item,
+    MailDelivery,
+    MailKind,
+    Response,
+)
+from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
+
+logger = logging.getLogger(__name__)
+
+DRAFT_AHEAD = dt.timedelta(days=14)  # cycles from the plan appear as drafts this long before
+STALE_CLAIM = dt.timedelta(minutes=15)  # above the task time limit: the claimer has died
+MAX_ATTEMPTS = 5
+TOKEN_BYTES = 32  # 256 bits from secrets; the issue asks for at least 128
+# Whom an invitation counts as when a person holds several roles: the role whose voice is
+# rarest in the PW first (clients, then students...), so small groups are not thinned out.
+ROLE_PRIORITY = [
+    Role.CLIENT,
+    Role.STUDENT,
+    Role.PROFESSIONAL,
+    Role.SUPPORTER,
+    Role.BRIDGE_BUILDER,
+    Role.MANAGER,
+]
+CHECK_IN_MONTHS = {CheckIns.SEMESTER: (11, 3), CheckIns.QUARTER: (10, 12, 3, 6)}
+REMINDER_KINDS = {1: MailKind.REMINDER_1, 2: MailKind.REMINDER_2, 3: MailKind.REMINDER_3}
+
+
+class EvaluationError(Exception):
+    """A write that the state of the cycle does not allow; the message is for the user."""
+
+
+class EditConflict(EvaluationError):
+    """Someone else changed the cycle since the form was opened."""
+
+
+# --- Tokens -----------------------------------------------------------------------------------
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(invitation: Invitation) -> str:
+    """A fresh secret link token for an invitation; only its hash is stored."""
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    AccessToken.objects.create(invitation=invitation, token_hash=hash_token(raw))
+    return raw
+
+
+def new_link(*, invitation: Invitation) -> str:
+    """A new link for somebody without e-mail (handed over in person); older links stop."""
+    with transaction.atomic():
+        invitation.tokens.filter(revoked_at=None).update(revoked_at=timezone.now())
+        return issue_token(invitation)
+
+
+def invitation_for_token(raw: str, now: dt.datetime | None = None) -> Invitation | None:
+    """The invitation of a valid token: known, not revoked, cycle open. None otherwise, with
+    no difference between unknown, revoked and expired (the caller answers all alike)."""
+    now = now or timezone.now()
+    if not raw or len(raw) > 100:
+        return None
+    token = (
+        AccessToken.objects.select_related("invitation__cycle", "invitation__person")
+        .filter(token_hash=hash_token(raw), revoked_at=None)
+        .first()
+    )
+    if token is None or not token.invitation.cycle.is_open(now):
+        return None
+    return token.invitation
+
+
+# --- Plan → cycles ----------------------------------------------------------------------------
+@dataclass
+class PlannedCycle:
+    kind: str
+    label: str
+    school_year: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    instrument: Instrument
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _date_in_school_year(school_year: str, month: int) -> dt.date:
+    start, _end = school_year_bounds(school_year)
+    return dt.date(start.year if month >= 9 else start.year + 1, month, 1)
+
+
+def planned_cycles(plan: EvaluationPlan, school_year: str) -> list[PlannedCycle]:
+    """The cycles a plan asks for in one school year: the yearly one and the check-ins
+    (a check-in in the month of the yearly cycle is left out)."""
+    opens = _date_in_school_year(school_year, plan.yearly_month)
+    cycles = [
+        PlannedCycle(
+            kind=CycleKind.YEARLY,
+            label=school_year,
+            school_year=school_year,
+            opens_at=_local_midnight(opens),
+            closes_at=_local_midnight(opens + dt.timedelta(days=plan.yearly_days)),
+            instrument=plan.instrument,
+        )
+    ]
+    months = [m for m in CHECK_IN_MONTHS.get(plan.check_ins, ()) if m != plan.yearly_month]
+    months.sort(key=lambda m: _date_in_school_year(school_year, m))
+    instrument = plan.check_in_instrument or plan.instrument
+    for number, month in enumerate(months, start=1):
+        opens = _date_in_school_year(school_year, month)
+        cycles.append(
+            PlannedCycle(
+                kind=CycleKind.CHECK_IN,
+                label=f"{school_year} · {number}",
+                school_year=school_year,
+                opens_at=_local_midnight(opens),
+                closes_at=_local_midnight(opens + dt.timedelta(days=plan.check_in_days)),
+                instrument=instrument,
+            )
+        )
+    return cycles
+
+
+def create_cycles_from_plans(now: dt.datetime) -> list[EvaluationCycle]:
+    """Create, as drafts, the planned cycles that open within two weeks (or are already open
+    but were missed). The unique (workplace, kind, label) makes a second run a no-op."""
+    today = timezone.localdate(now)
+    years = sorted({school_year_of(today), school_year_of(today + DRAFT_AHEAD)})
+    created = []
+    for plan in EvaluationPlan.objects.select_related("workplace", "instrument"):
+        existing = set(
+            EvaluationCycle.objects.filter(workplace=plan.workplace_id).values_list("kind", "label")
+        )
+        for year in years:
+            for planned in planned_cycles(plan, year):
+                if (planned.kind, planned.label) in existing:
+                    continue
+                if not (planned.opens_at - DRAFT_AHEAD <= now < planned.closes_at):
+                    continue
+                version = planned.instrument.latest_version()
+                if version is None:
+                    continue
+                try:
+                    with transaction.atomic():
+                        cycle = EvaluationCycle.objects.create(
+                            workplace=plan.workplace,
+                            kind=planned.kind,
+                            label=planned.label,
+                            school_year=planned.school_year,
+                            instrument_version=version,
+                            opens_at=planned.opens_at,
+                            closes_at=planned.closes_at,
+                            from_plan=True,
+                        )
+                        if planned.opens_at > now:
+                            _queue_for_role(cycle, Role.BRIDGE_BUILDER, MailKind.REVIEW_DRAFT)
+                except IntegrityError:
+                    continue  # another sweep created it a moment ago
+                created.append(cycle)
+    return created
+
+
+# --- Cycle life --------------------------------------------------------------------------------
+def _current_people(cycle: EvaluationCycle, roles) -> dict[int, str]:
+    """person id → the role they are invited as, for the current members in ``roles``."""
+    rows = (
+        Membership.objects.current(timezone.localdate())
+        .filter(workplace=cycle.workplace_id, role__in=list(roles))
+        .values_list("person_id", "role")
+    )
+    chosen: dict[int, str] = {}
+    for person_id, role in rows:
+        if person_id not in chosen or ROLE_PRIORITY.index(role) < ROLE_PRIORITY.index(
+            chosen[person_id]
+        ):
+            chosen[person_id] = role
+    return chosen
+
+
+def _queue(cycle: EvaluationCycle, person_id: int, kind: str, invitation=None, **extra) -> bool:
+    """Write one ledger row; False if that mail was already decided (unique key)."""
+    try:
+        with transaction.atomic():
+            MailDelivery.objects.create(
+                cycle=cycle, person_id=person_id, kind=kind, invitation=invitation, **extra
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _queue_for_role(cycle: EvaluationCycle, role: str, kind: str) -> int:
+    people = _current_people(cycle, [role]).keys()
+    return sum(_queue(cycle, person_id, kind) for person_id in people)
+
+
+def invite_members(cycle: EvaluationCycle) -> int:
+    """One invitation (and its invitation mail) per current member in the invited roles."""
+    people = _current_people(cycle, cycle.invited_roles)
+    already = set(cycle.invitations.values_list("person_id", flat=True))
+    new = [
+        Invitation(cycle=cycle, person_id=pid, role=role)
+        for pid, role in people.items()
+        if pid not in already
+    ]
+    Invitation.objects.bulk_create(new, ignore_conflicts=True)
+    for invitation in cycle.invitations.filter(mails=None):
+        _queue(cycle, invitation.person_id, MailKind.INVITATION, invitation)
+    return len(new)
+
+
+def open_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bool:
+    """draft → open, inviting the members. False if it was not a draft (nothing happens)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = EvaluationCycle.objects.filter(pk=cycle.pk, status=CycleStatus.DRAFT).update(
+            status=CycleStatus.OPEN, opened_at=now, version=F("version") + 1
+        )
+        if not changed:
+            return False
+        cycle.refresh_from_db()
+        if cycle.opens_at > now:  # opened by hand before its date: it opens now
+            cycle.opens_at = now
+            cycle.save(update_fields=["opens_at"])
+        invite_members(cycle)
+    return True
+
+
+def close_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bool:
+    """open → closed (frozen); managers hear that results are ready. False if not open."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = EvaluationCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
+            status=CycleStatus.CLOSED,
+            closed_at=now,
+            closes_at=min(now, cycle.closes_at),
+            version=F("version") + 1,
+        )
+        if not changed:
+            return False
+        cycle.refresh_from_db()
+        _queue_for_role(cycle, Role.MANAGER, MailKind.RESULTS_READY)
+    return True
+
+
+def save_cycle(*, form, workplace, expected_version: int | None = None) -> EvaluationCycle:
+    """Create or edit a cycle from a valid CycleForm. A closed cycle is frozen; an edit made
+    on an outdated form raises EditConflict instead of overwriting."""
+    with transaction.atomic():
+        cycle = form.save(commit=False)
+        if cycle.pk is None:
+            cycle.workplace = workplace
+            cycle.save()
+            return cycle
+        current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+        if current.status == CycleStatus.CLOSED:
+            raise EvaluationError(_("This cycle is closed and can no longer be changed."))
+        if expected_version is not None and current.version != expected_version:
+            raise EditConflict(_("Someone else changed this cycle in the meantime."))
+        cycle.version = current.version + 1
+        cycle.save(update_fields=[*form.Meta.fields, "version"])
+        if cycle.status == CycleStatus.OPEN:
+            invite_members(cycle)  # roles may have been added
+    return cycle
+
+
+def add_invitation(*, cycle: EvaluationCycle, person: Person, role: str) -> Invitation:
+    """Invite a late member of an open cycle (the invitation mail follows on the next send)."""
+    if cycle.status != CycleStatus.OPEN:
+        raise EvaluationError(_("Only an open cycle can take more invitations."))
+    with transaction.atomic():
+        invitation, _created = Invitation.objects.get_or_create(
+            cycle=cycle, person=person, defaults={"role": role}
+        )
+        _queue(cycle, person.pk, MailKind.INVITATION, invitation)
+    return invitation
+
+
+def resend_invitation(*, invitation: Invitation) -> bool:
+    """Send the invitation mail again (a deliberate act of a bridge-builder). The ledger row
+    goes back to pending once; a double click finds it pending and changes nothing."""
+    if invitation.cycle.status != CycleStatus.OPEN:
+        raise EvaluationError(_("Only an open cycle can send invitations."))
+    now = timezone.now()
+    changed = MailDelivery.objects.filter(
+        invitation=invitation,
+        kind=MailKind.INVITATION,
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED],
+    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now, attempts=0, last_error="")
+    if not changed and not invitation.mails.filter(kind=MailKind.INVITATION).exists():
+        return _queue(invitation.cycle, invitation.person_id, MailKind.INVITATION, invitation)
+    return bool(changed)
+
+
+def stop_reminders(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, reminders_stopped_at=None).update(
+        reminders_stopped_at=timezone.now()
+    )
+
+
+# --- The sweep ---------------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    created: int = 0
+    opened: int = 0
+    closed: int = 0
+    queued: int = 0
+    to_send: list[int] = field(default_factory=list)
+
+
+def run_schedule(now: dt.datetime | None = None) -> SweepResult:
+    """One sweep (beat runs it every few minutes; safe to run twice or in parallel):
+    1. create the planned cycles that are two weeks ahead, as drafts;
+    2. open drafts whose moment came; close open cycles whose end passed;
+    3. decide the mails that are due now (ledger rows);
+    4. return the ledger rows that may be sent now."""
+    now = now or timezone.now()
+    result = SweepResult(created=len(create_cycles_from_plans(now)))
+    for cycle in EvaluationCycle.objects.filter(
+        status=CycleStatus.DRAFT, opens_at__lte=now, closes_at__gt=now
+    ):
+        result.opened += open_cycle(cycle=cycle, now=now)
+    for cycle in EvaluationCycle.objects.filter(status=CycleStatus.OPEN, closes_at__lte=now):
+        result.closed += close_cycle(cycle=cycle, now=now)
+    for cycle in EvaluationCycle.objects.filter(
+        status=CycleStatus.OPEN, opens_at__lte=now, closes_at__gt=now
+    ):
+        result.queued += queue_due_mails(cycle, now)
+    result.to_send = list(
+        MailDelivery.objects.claimable(now, STALE_CLAIM).values_list("pk", flat=True)[:500]
+    )
+    return result
+
+
+def queue_due_mails(cycle: EvaluationCycle, now: dt.datetime) -> int:
+    """Ledger rows for what is due in an open cycle: invitations, the latest due reminder for
+    each person who has not submitted, and the halfway digest. Earlier reminders whose moment
+    passed unsent (an outage) are not sent any more: only the latest one is."""
+    queued = 0
+    invitations = list(
+        cycle.invitations.annotate(
+            submitted=Count("response", filter=Q(response__submitted_at__isnull=False))
+        )
+    )
+    mails: dict[int, dict[str, MailDelivery]] = {}
+    for mail in cycle.mails.exclude(invitation=None):
+        mails.setdefault(mail.invitation_id, {})[mail.kind] = mail
+    moments = cycle.reminder_moments()
+    due = [(n, moment) for n, moment in moments if moment <= now]
+    for invitation in invitations:
+        sent = mails.get(invitation.pk, {})
+        if MailKind.INVITATION not in sent:
+            queued += _queue(cycle, invitation.person_id, MailKind.INVITATION, invitation)
+            continue
+        if not due or invitation.submitted or invitation.reminders_stopped_at:
+            continue
+        number, moment = due[-1]
+        invited = sent[MailKind.INVITATION]
+        if invited.sent_at is None or invited.sent_at >= moment:
+            continue  # invited after this reminder's moment: it would remind of nothing
+        if any(REMINDER_KINDS[n] in sent for n in range(number, 4)):
+            continue
+        queued += _queue(cycle, invitation.person_id, REMINDER_KINDS[number], invitation)
+    if now >= cycle.halfway():
+        queued += _queue_for_role(cycle, Role.BRIDGE_BUILDER, MailKind.DIGEST)
+    return queued
+
+
+# --- Sending -----------------------------------------------------------------------------------
+class TransientMailError(Exception):
+    """The mail server failed for now; the row is pending again with a later attempt time."""
+
+
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, PERMANENT):
+        return True
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Seconds before the next try: 30, 60, 120, 240, capped at 4 minutes."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 240))
+
+
+def deliver(pk: int, now: dt.datetime | None = None) -> str:
+    """Send one ledger row, once. Returns what happened: sent, skipped, failed, retry, or
+    taken (another sender has it or it is not due).
+
+    1. Claim the row with a conditional UPDATE (pending and due, or a stale claim).
+    2. Skip it if it is no longer useful (cycle closed, already submitted, reminders stopped).
+    3. Send; mark it sent. A permanent refusal is recorded as failed (shown to the
+       bridge-builder), a temporary one goes back to pending with a later attempt time.
+    """
+    now = now or timezone.now()
+    claimed = (
+        MailDelivery.objects.claimable(now, STALE_CLAIM)
+        .filter(pk=pk)
+        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
+        return "taken"
+    mail = MailDelivery.objects.select_related(
+        "cycle__workplace", "person", "invitation", "cycle__instrument_version"
+    ).get(pk=pk)
+    reason = _no_longer_useful(mail, now)
+    if reason:
+        MailDelivery.objects.filter(pk=pk).update(status=DeliveryStatus.SKIPPED, last_error=reason)
+        return "skipped"
+    if not mail.person.email:
+        MailDelivery.objects.filter(pk=pk).update(
+            status=DeliveryStatus.FAILED, last_error="no e-mail address"
+        )
+        return "failed"
+    token = None
+    try:
+        if mail.invitation_id:
+            token = issue_token(mail.invitation)
+        _build_message(mail, token).send()
+    except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
+        if token:
+            AccessToken.objects.filter(token_hash=hash_token(token)).delete()
+        error = f"{type(exc).__name__}: {str(exc)[:150]}"
+        logger.warning("evaluation mail %s failed: %s", pk, type(exc).__name__)
+        if _is_permanent(exc) or mail.attempts >= MAX_ATTEMPTS:
+            MailDelivery.objects.filter(pk=pk).update(
+                status=DeliveryStatus.FAILED, last_error=error
+            )
+            return "failed"
+        MailDelivery.objects.filter(pk=pk).update(
+            status=DeliveryStatus.PENDING,
+            last_error=error,
+            next_attempt_at=now + backoff(mail.attempts),
+        )
+        return "retry"
+    MailDelivery.objects.filter(pk=pk).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def _no_longer_useful(mail: MailDelivery, now: dt.datetime) -> str:
+    cycle = mail.cycle
+    if mail.kind in (MailKind.REVIEW_DRAFT,):
+        return "" if cycle.status == CycleStatus.DRAFT else "cycle no longer a draft"
+    if mail.kind == MailKind.RESULTS_READY:
+        return ""
+    if not cycle.is_open(now):
+        return "cycle not open"
+    if mail.invitation_id and mail.kind != MailKind.INVITATION:
+        invitation = mail.invitation
+        if invitation.reminders_stopped_at:
+            return "reminders stopped"
+        if Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists():
+            return "already submitted"
+    return ""
+
+
+def send_due(now: dt.datetime | None = None) -> dict[str, int]:
+    """Deliver every row that may be sent now, in this process (tests, management command)."""
+    outcome: dict[str, int] = {}
+    now = now or timezone.now()
+    for pk in MailDelivery.objects.claimable(now, STALE_CLAIM).values_list("pk", flat=True):
+        result = deliver(pk, now)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
+
+
+def _build_message(mail: MailDelivery, token: str | None) -> EmailMultiAlternatives:
+    """The mail in the recipient's language, as text and HTML."""
+    person, cycle = mail.person, mail.cycle
+    with translation.override(person.preferred_language):
+        context = {
+            "person": person,
+            "cycle": cycle,
+            "workplace": cycle.workplace,
+            "kind": mail.kind,
+            "closes": timezone.localtime(cycle.closes_at),
+        }
+        if token:
+            context["answer_url"] = settings.SITE_URL + reverse("evaluations:token", args=[token])
+            context["stop_url"] = settings.SITE_URL + reverse(
+                "evaluations:stop-reminders", args=[token]
+            )
+        else:
+            context["cycle_url"] = settings.SITE_URL + reverse(
+                "evaluations:cycle-detail", args=[cycle.workplace.slug, cycle.pk]
+            )
+        if mail.kind == MailKind.DIGEST:
+            context["rates"] = response_rates(cycle)
+        subjects = {
+            MailKind.INVITATION: _("Invitation: the evaluation of %(workplace)s"),
+            MailKind.REMINDER_1: _("Reminder: the evaluation of %(workplace)s"),
+            MailKind.REMINDER_2: _("Reminder: the evaluation of %(workplace)s"),
+            MailKind.REMINDER_3: _("Last reminder: the evaluation of %(workplace)s"),
+            MailKind.REVIEW_DRAFT: _("Please review the coming evaluation of %(workplace)s"),
+            MailKind.DIGEST: _("Halfway: response to the evaluation of %(workplace)s"),
+            MailKind.RESULTS_READY: _("The results of the evaluation of %(workplace)s are ready"),
+        }
+        subject = subjects[mail.kind] % {"workplace": cycle.workplace.name}
+        text = render_to_string("evaluations/mail/message.txt", context)
+        html = render_to_string("evaluations/mail/message.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [person.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# --- Answering ---------------------------------------------------------------------------------
+def start_response(*, invitation: Invitation) -> Response:
+    """The invitation's response, created on first use. The one-to-one key makes two tabs (or
+    two requests at once) end up with the same row."""
+    existing = Response.objects.filter(invitation=invitation).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                invitation=invitation,
+                cycle=invitation.cycle,
+                role=invitation.role,
+                instrument_version=invitation.cycle.instrument_version,
+            )
+    except IntegrityError:
+        return Response.objects.get(invitation=invitation)
+
+
+def _require_open(cycle: EvaluationCycle) -> None:
+    cycle.refresh_from_db(fields=["status", "closes_at", "opens_at"])
+    if not cycle.is_open():
+        raise EvaluationError(_("This evaluation is closed; answers can no longer be changed."))
+
+
+def save_answers(
+    *,
+    response: Response,
+    answers: dict[int, int],
+    comments: dict[str, str] | None = None,
+) -> None:
+    """Store ratings (item id → 0..5) and element comments; all or nothing.
+
+    Items must belong to the response's instrument version; values outside 0..5 are refused.
+    """
+    _require_open(response.cycle)
+    items = dict(
+        Item.objects.filter(
+            version=response.instrument_version_id, pk__in=list(answers)
+        ).values_list("pk", "element_id")
+    )
+    for item_id, value in answers.items():
+        if item_id not in items:
+            raise EvaluationError(_("This question is not part of your questionnaire."))
+        if value != NOT_APPLICABLE and not 1 <= value <= 5:
+            raise EvaluationError(_("Choose an answer from 1 to 5, or “don't know”."))
+    with transaction.atomic():
+        if answers:
+            Answer.objects.bulk_create(
+                [Answer(response=response, item_id=i, value=v) for i, v in answers.items()],
+                update_conflicts=True,
+                unique_fields=["response", "item"],
+                update_fields=["value"],
+            )
+        for element, text in (comments or {}).items():
+            ElementComment.objects.update_or_create(
+                response=response, element_id=element, defaults={"text": text.strip()}
+            )
+        Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+
+
+def save_open_answers(*, response: Response, went_well: str, could_be_better: str) -> None:
+    _require_open(response.cycle)
+    Response.objects.filter(pk=response.pk).update(
+        went_well=went_well.strip(),
+        could_be_better=could_be_better.strip(),
+        updated_at=timezone.now(),
+    )
+
+
+def submit_response(*, response: Response) -> bool:
+    """Mark the response submitted: it counts from now on. False if it already was (double
+    click, second tab, two requests at once: exactly one wins the conditional UPDATE)."""
+    _require_open(response.cycle)
+    return bool(
+        Response.objects.filter(pk=response.pk, submitted_at=None).update(
+            submitted_at=timezone.now()
+        )
+    )
+
+
+# --- Reading -----------------------------------------------------------------------------------
+def response_rates(cycle: EvaluationCycle) -> list[dict]:
+    """Invited, responded (submitted) and rate per role, in role order; one query."""
+    rows = {
+        row["role"]: row
+        for row in cycle.invitations.values("role")
+        .annotate(
+            invited=Count("pk"),
+            responded=Count("response", filter=Q(response__submitted_at__isnull=False)),
+        )
+        .order_by()
+    }
+    result = []
+    for role in Role:
+        row = rows.get(role.value)
+        if row:
+            result.append(
+                {
+                    "role": role,
+                    "invited": row["invited"],
+                    "responded": row["responded"],
+                    "rate": round(100 * row["responded"] / row["invited"]),
+                }
+            )
+    return result
+
+
+def total_rate(rates: list[dict]) -> dict:
+    invited = sum(r["invited"] for r in rates)
+    responded = sum(r["responded"] for r in rates)
+    return {
+        "invited": invited,
+        "responded": responded,
+        "rate": round(100 * responded / invited) if invited else 0,
+    }
+
+
+# --- Hard indicators and the characteristics self-scan ---------------------------------------
+def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
+    """What the application can count itself for the cycle's school year: distinct students
+    and clients who were members at some time in that year."""
+    start, end = school_year_bounds(cycle.school_year)
+    in_year = Membership.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start),
+        workplace=cycle.workplace_id,
+        starts_on__lte=end,
+    )
+    counts = in_year.aggregate(
+        students=Count("person", distinct=True, filter=Q(role=Role.STUDENT)),
+        clients=Count("person", distinct=True, filter=Q(role=Role.CLIENT)),
+    )
+    return {Indicator.STUDENTS: counts["students"], Indicator.CLIENTS: counts["clients"]}
+
+
+def save_indicators(*, cycle: EvaluationCycle, values: dict[str, int]) -> None:
+    """Store the hard indicators; a value equal to the counted one is marked counted."""
+    if cycle.is_frozen:
+        raise EvaluationError(_("This cycle is closed and can no longer be changed."))
+    counted = counted_indicators(cycle)
+    now = timezone.now()
+    with transaction.atomic():
+        for key, value in values.items():
+            IndicatorValue.objects.update_or_create(
+                cycle=cycle,
+                key=key,
+                defaults={"value": value, "counted": counted.get(key) == value, "updated_at": now},
+            )
+
+
+def save_scan(*, cycle: EvaluationCycle, rows: dict[int, tuple[str, str]]) -> None:
+    """Store the self-scan: characteristic number → (status, evidence)."""
+    if cycle.is_frozen:
+        raise EvaluationError(_("This cycle is closed and can no longer be changed."))
+    now = timezone.now()
+    with transaction.atomic():
+        for number, (status, evidence) in rows.items():
+            CharacteristicScan.objects.update_or_create(
+                cycle=cycle,
+                characteristic_id=number,
+                defaults={"status": status, "evidence": evidence.strip(), "updated_at": now},
+            )
+
+
+# --- Instruments -------------------------------------------------------------------------------
+def new_instrument_version(*, version: InstrumentVersion) -> InstrumentVersion:
+    """A copy of a version with the next number, to edit when the old one is locked."""
+    with transaction.atomic():
+        number = (
+            InstrumentVersion.objects.filter(instrument=version.instrument_id)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        ) + 1
+        copy = InstrumentVersion.objects.create(
+            instrument=version.instrument,
+            number=number,
+            strength_from=version.strength_from,
+            concern_below=version.concern_below,
+        )
+        Item.objects.bulk_create(
+            Item(
+                version=copy,
+                element_id=item.element_id,
+                aspect_id=item.aspect_id,
+                order=item.order,
+                text_nl=item.text_nl,
+                text_en=item.text_en,
+                plain_nl=item.plain_nl,
+                plain_en=item.plain_en,
+            )
+            for item in version.items.all()
+        )
+    return copy

@@ -1,0 +1,38 @@
+"""Celery tasks of the evaluation cycle. Thin: they call a service and are safe to rerun.
+
+Beat runs ``run_evaluation_schedule`` every few minutes. It decides what is due from the
+database (ledger rows written in the deciding transaction) and queues one ``send_evaluation_mail``
+per row after commit. A lost or duplicated task costs nothing: the next sweep finds the row still
+pending, and the row's claim lets only one sender send it.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+from evaluations import services
+
+
+@shared_task
+def run_evaluation_schedule() -> dict[str, int]:
+    result = services.run_schedule()
+    to_send = result.to_send
+    transaction.on_commit(lambda: [send_evaluation_mail.delay(pk) for pk in to_send])
+    return {
+        "created": result.created,
+        "opened": result.opened,
+        "closed": result.closed,
+        "queued": result.queued,
+        "to_send": len(to_send),
+    }
+
+
+@shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
+def send_evaluation_mail(self, pk: int) -> str:
+    """Send one ledger row. A temporary mail-server error retries with backoff (at most four
+    minutes later); a permanent one is recorded on the row for the bridge-builder."""
+    outcome = services.deliver(pk)
+    if outcome == "retry":
+        raise self.retry(countdown=services.backoff(self.request.retries + 1).total_seconds() + 1)
+    return outcome

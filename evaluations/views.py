@@ -1,0 +1,327 @@
+"""Running a PW's evaluation cycles: the plan, cycles, invitations, indicators and self-scan.
+
+Access: every view asks ``policy.workplace_for(user, slug, MANAGE_EVALUATIONS)``: 404 outside
+the user's PWs, 403 for roles other than bridge-builders, managers and staff. Cycles come from
+the PW's own queryset, so a cycle of another PW is a 404. These pages name the invited people
+but never show who answered what: response figures are counts per role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from elements.models import Characteristic
+from evaluations import services
+from evaluations.forms import CycleForm, IndicatorForm, LateInvitationForm, PlanForm, ScanForm
+from evaluations.models import (
+    CycleKind,
+    CycleStatus,
+    DeliveryStatus,
+    EvaluationCycle,
+    EvaluationPlan,
+    Instrument,
+    Invitation,
+    MailDelivery,
+    MailKind,
+)
+from werkplaats import policy
+from werkplaats.models import Workplace, school_year_of
+from werkplaats.services import characteristic_evidence
+
+MANAGE = policy.Action.MANAGE_EVALUATIONS
+
+
+def _cycle(workplace: Workplace, pk: int) -> EvaluationCycle:
+    try:
+        return EvaluationCycle.objects.select_related("instrument_version__instrument").get(
+            workplace=workplace, pk=pk
+        )
+    except EvaluationCycle.DoesNotExist:
+        raise Http404("No such cycle") from None
+
+
+@require_GET
+def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PW's cycles with their response figures, and its evaluation plan."""
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycles = (
+        EvaluationCycle.objects.filter(workplace=workplace)
+        .select_related("instrument_version__instrument")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            responded=Count("responses", filter=Q(responses__submitted_at__isnull=False)),
+        )
+    )
+    plan = EvaluationPlan.objects.filter(workplace=workplace).first()
+    return render(
+        request,
+        "evaluations/cycle_list.html",
+        {"workplace": workplace, "cycles": cycles, "plan": plan},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    plan = EvaluationPlan.objects.filter(workplace=workplace).first() or EvaluationPlan(
+        workplace=workplace, instrument=Instrument.objects.filter(code="los-scan").first()
+    )
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The evaluation plan is saved."))
+        return redirect("evaluations:cycle-list", workplace.slug)
+    return render(request, "evaluations/plan_form.html", {"workplace": workplace, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    now = timezone.localtime()
+    instrument = Instrument.objects.filter(code="los-scan").first()
+    opens = (now + dt.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    initial = {
+        "kind": CycleKind.YEARLY,
+        "label": school_year_of(now.date()),
+        "school_year": school_year_of(now.date()),
+        "instrument_version": instrument.latest_version() if instrument else None,
+        "opens_at": opens,
+        "closes_at": opens + dt.timedelta(days=21),
+    }
+    form = CycleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if EvaluationCycle.objects.filter(
+            workplace=workplace, kind=form.cleaned_data["kind"], label=form.cleaned_data["label"]
+        ).exists():
+            form.add_error("label", _("This PW already has a cycle of this kind with this label."))
+        else:
+            cycle = services.save_cycle(form=form, workplace=workplace)
+            messages.success(request, _("The cycle is created as a draft."))
+            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    return render(
+        request,
+        "evaluations/cycle_form.html",
+        {"workplace": workplace, "form": form, "cycle": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Edit a draft, or extend an open cycle; a closed cycle is frozen."""
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    if cycle.is_frozen:
+        messages.error(request, _("This cycle is closed and can no longer be changed."))
+        return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    form = CycleForm(request.POST or None, instance=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_cycle(
+                form=form, workplace=workplace, expected_version=form.cleaned_data.get("version")
+            )
+        except services.EvaluationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The cycle is saved."))
+            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    return render(
+        request,
+        "evaluations/cycle_form.html",
+        {"workplace": workplace, "form": form, "cycle": cycle},
+        status=409 if form.non_field_errors() else 200,
+    )
+
+
+@require_GET
+def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Who is invited, the response rate per role, mails that failed; the cycle's actions."""
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    rates = services.response_rates(cycle)
+    invitations = (
+        cycle.invitations.select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "mails",
+                queryset=MailDelivery.objects.filter(kind=MailKind.INVITATION),
+                to_attr="invitation_mails",
+            )
+        )
+        .order_by("role", "person__name")
+    )
+    failed = cycle.mails.filter(status=DeliveryStatus.FAILED).select_related("person")
+    late_form = LateInvitationForm(cycle=cycle) if cycle.status == CycleStatus.OPEN else None
+    return render(
+        request,
+        "evaluations/cycle_detail.html",
+        {
+            "workplace": workplace,
+            "cycle": cycle,
+            "rates": rates,
+            "total": services.total_rate(rates),
+            "invitations": invitations,
+            "failed": failed,
+            "late_form": late_form,
+        },
+    )
+
+
+@require_POST
+def cycle_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Open a draft now, or close an open cycle now."""
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    action = request.POST.get("action")
+    if action == "open" and services.open_cycle(cycle=cycle):
+        messages.success(request, _("The cycle is open; the invitations are being sent."))
+    elif action == "close" and services.close_cycle(cycle=cycle):
+        messages.success(request, _("The cycle is closed; its answers are frozen."))
+    else:
+        messages.error(request, _("Nothing changed: the cycle's status had already changed."))
+    return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+
+
+@require_POST
+def invite_late(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    form = LateInvitationForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        try:
+            services.add_invitation(
+                cycle=cycle, person=form.cleaned_data["person"], role=form.cleaned_data["role"]
+            )
+        except services.EvaluationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is invited.") % {"name": form.cleaned_data["person"].name},
+            )
+    else:
+        messages.error(request, _("Choose a member who is not invited yet."))
+    return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+
+
+def _invitation(cycle: EvaluationCycle, invitation_pk: int) -> Invitation:
+    try:
+        return cycle.invitations.select_related("person", "cycle").get(pk=invitation_pk)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation") from None
+
+
+@require_POST
+def resend(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> HttpResponse:
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    invitation = _invitation(_cycle(workplace, pk), invitation_pk)
+    try:
+        queued = services.resend_invitation(invitation=invitation)
+    except services.EvaluationError as error:
+        messages.error(request, str(error))
+    else:
+        if queued:
+            messages.success(
+                request,
+                _("The invitation to %(name)s will be sent again.")
+                % {"name": invitation.person.name},
+            )
+        else:
+            messages.info(request, _("That invitation is already waiting to be sent."))
+    return redirect("evaluations:cycle-detail", workplace.slug, pk)
+
+
+@require_POST
+def new_link(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> HttpResponse:
+    """A personal link to hand over (e.g. to a client without e-mail); shown once only."""
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    invitation = _invitation(cycle, invitation_pk)
+    if not cycle.is_open():
+        messages.error(request, _("Only an open cycle has links."))
+        return redirect("evaluations:cycle-detail", workplace.slug, pk)
+    token = services.new_link(invitation=invitation)
+    # The raw token is shown this once and never stored.
+    link = request.build_absolute_uri(reverse("evaluations:token", args=[token]))
+    return render(
+        request,
+        "evaluations/new_link.html",
+        {"workplace": workplace, "cycle": cycle, "invitation": invitation, "link": link},
+    )
+
+
+def _yearly_cycle(request: HttpRequest, slug: str, pk: int) -> tuple[Workplace, EvaluationCycle]:
+    workplace = policy.workplace_for(request.user, slug, MANAGE)
+    cycle = _cycle(workplace, pk)
+    if cycle.kind != CycleKind.YEARLY:
+        raise Http404("Only yearly cycles hold indicators and the self-scan")
+    return workplace, cycle
+
+
+@require_http_methods(["GET", "POST"])
+def indicators(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The hard indicators of the school year, counted values pre-filled and marked."""
+    workplace, cycle = _yearly_cycle(request, slug, pk)
+    counted = services.counted_indicators(cycle)
+    stored = {row.key: row for row in cycle.indicators.all()}
+    initial = {**counted, **{key: row.value for key, row in stored.items()}}
+    form = IndicatorForm(request.POST or None, initial=initial, counted=counted)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        try:
+            services.save_indicators(cycle=cycle, values=values)
+        except services.EvaluationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The indicators are saved."))
+            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    return render(
+        request,
+        "evaluations/indicators.html",
+        {"workplace": workplace, "cycle": cycle, "form": form, "stored": stored},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def scan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The self-scan of the nine characteristics, with the evidence the app can compute."""
+    workplace, cycle = _yearly_cycle(request, slug, pk)
+    characteristics = list(Characteristic.objects.all())
+    evidence = characteristic_evidence(workplace, list(workplace.partners.all()))
+    stored = {row.characteristic_id: row for row in cycle.scans.all()}
+    initial = {}
+    for ch in characteristics:
+        row = stored.get(ch.number)
+        auto = evidence.get(ch.number)
+        if row:
+            initial[f"status-{ch.number}"] = row.status
+            initial[f"evidence-{ch.number}"] = row.evidence
+        elif auto and auto.status != "self_scan":
+            initial[f"status-{ch.number}"] = "present" if auto.status == "met" else "absent"
+            initial[f"evidence-{ch.number}"] = "\n".join(str(fact) for fact in auto.facts)
+    form = ScanForm(request.POST or None, initial=initial, characteristics=characteristics)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_scan(cycle=cycle, rows=form.rows())
+        except services.EvaluationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The self-scan is saved."))
+            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    rows = [
+        (ch, form[f"status-{ch.number}"], form[f"evidence-{ch.number}"], ch.number in stored)
+        for ch in characteristics
+    ]
+    return render(
+        request,
+        "evaluations/scan.html",
+        {"workplace": workplace, "cycle": cycle, "form": form, "rows": rows},
+    )
