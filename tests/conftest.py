@@ -17,6 +17,9 @@ from werkplaats.models import Role
 def _isolated_settings(settings, tmp_path):
     """Per-test memory cache; plain static storage so pages render without collectstatic."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # locmem caches live per process: no counter or summary leaks between tests
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

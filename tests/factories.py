@@ -124,3 +124,34 @@ class GoalFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(PersonFactory)
     title = factory.Sequence(lambda n: f"Leerdoel {n}")
     school_year = "2026-2027"
+
+
+# --- Evaluations --------------------------------------------------------------------------------
+def los_scan_version():
+    from evaluations.models import InstrumentVersion
+
+    return InstrumentVersion.objects.get(instrument__code="los-scan", number=1)
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """An open yearly cycle that opened yesterday and closes in three weeks."""
+
+    class Meta:
+        model = "evaluations.EvaluationCycle"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    kind = "yearly"
+    label = factory.Sequence(lambda n: f"2026-2027 #{n}")
+    school_year = "2026-2027"
+    instrument_version = factory.LazyFunction(los_scan_version)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + dt.timedelta(days=22))
+    status = "open"
+
+
+def invitation_for(cycle, role: str = Role.STUDENT, **person_fields):
+    """A current member of the cycle's PW in ``role`` with an invitation (and a user)."""
+    from evaluations.models import Invitation
+
+    user = member_user(cycle.workplace, role, **person_fields)
+    return Invitation.objects.create(cycle=cycle, person=user.person, role=role)
