@@ -367,8 +367,10 @@ def run_schedule(now: dt.datetime | None = None) -> SweepResult:
         status=CycleStatus.OPEN, opens_at__lte=now, closes_at__gt=now
     ):
         result.queued += queue_due_mails(cycle, now)
+    # Rows written just now carry the wall-clock time, a moment after ``now``.
+    send_now = max(now, timezone.now())
     result.to_send = list(
-        MailDelivery.objects.claimable(now, STALE_CLAIM).values_list("pk", flat=True)[:500]
+        MailDelivery.objects.claimable(send_now, STALE_CLAIM).values_list("pk", flat=True)[:500]
     )
     return result
 

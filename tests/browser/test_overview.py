@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from io import StringIO
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 
-from elements.models import Element
 from tests.browser.conftest import axe_violations
+from tests.reference import reload_reference_data
 from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
-from werkplaats.models import ActivityKind, User
+from werkplaats.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,18 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def demo(db):
     reload_reference_data()
     call_command("seed_demo", allow_production=True, stdout=StringIO())
-
-
-def reload_reference_data() -> None:
-    """A transactional test's flush also removes the rows of data migrations (LOS reference
-    data, activity kinds); load them again the way the migrations do. (serialized_rollback did
-    not restore them reliably once non-transactional tests had run first.)"""
-    for model, migration in [
-        (Element, "elements.migrations.0002_reference_data"),
-        (ActivityKind, "werkplaats.migrations.0004_activity_kinds"),
-    ]:
-        if not model.objects.exists():
-            importlib.import_module(migration).load(django_apps, None)
 
 
 def log_in(page, base: str, email: str) -> None:

@@ -44,8 +44,10 @@ def test_the_link_opens_the_questionnaire_without_an_account(client, invitation,
     intro = client.get(landing["Location"])
     assert intro.status_code == 200
     text = intro.content.decode()
-    assert "3" in text and "Nobody sees your own answers" in text.replace("’", "'") or (
-        "Niemand ziet jouw eigen antwoorden" in text
+    assert (
+        "3" in text
+        and "Nobody sees your own answers" in text.replace("’", "'")
+        or ("Niemand ziet jouw eigen antwoorden" in text)
     )
 
 
@@ -78,7 +80,8 @@ def test_the_raw_token_never_reaches_the_logs(client, caplog, invitation):
     token = services.issue_token(invitation)
     from werkplaats.security import RedactTokens
 
-    record = logging.LogRecord("django.server", logging.INFO, "", 0, '"GET /e/%s/ HTTP/1.1" 302', (token,), None)  # fmt: skip
+    line = '"GET /e/%s/ HTTP/1.1" 302'
+    record = logging.LogRecord("django.server", logging.INFO, "", 0, line, (token,), None)
     RedactTokens().filter(record)
     assert token not in record.getMessage()
     assert "/e/[redacted]/" in record.getMessage()
@@ -224,7 +227,9 @@ def test_a_logged_in_member_answers_from_the_home_page(client, cycle):
 
 def test_a_member_without_an_invitation_gets_404(client, cycle, member):
     client.force_login(member)
-    assert client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/answer/").status_code == 404
+    assert (
+        client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/answer/").status_code == 404
+    )
 
 
 def test_stopping_reminders_asks_first(client, invitation, link):

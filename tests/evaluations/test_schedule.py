@@ -103,7 +103,9 @@ def test_the_whole_cycle_runs_from_the_plan(clock, pw):
     cycle.refresh_from_db()
     assert (result.opened, cycle.status) == (1, CycleStatus.OPEN)
     assert cycle.invitations.count() == 5
-    invitations = [m for m in mail.outbox if "Uitnodiging" in m.subject or "Invitation" in m.subject]
+    invitations = [
+        m for m in mail.outbox if "Uitnodiging" in m.subject or "Invitation" in m.subject
+    ]
     assert len(invitations) == 4
     no_address = MailDelivery.objects.get(person=people["client"], kind=MailKind.INVITATION)
     assert (no_address.status, no_address.last_error) == ("failed", "no e-mail address")

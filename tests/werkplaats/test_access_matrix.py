@@ -11,7 +11,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ActivityFactory, GoalFactory, UserFactory, member_user
+from evaluations.models import Invitation
+from tests.factories import ActivityFactory, CycleFactory, GoalFactory, UserFactory, member_user
 from werkplaats.models import Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
@@ -65,6 +66,23 @@ def owners_page():
     return {**goals_page(), **dict.fromkeys(MEMBERS, 403), "student": 200}
 
 
+def coordinators_page():
+    """Running evaluations: bridge-builders, managers and staff."""
+    return {
+        **members_page(),
+        **dict.fromkeys(["student", "professional", "client", "supporter"], 403),
+    }
+
+
+CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
+INVITATION = "invitation-of-the-student"  # the student's invitation to that cycle
+
+
+def invitee_only(status=200):
+    """Answering: only the invited person (the student); anonymous and everyone else 404."""
+    return {**dict.fromkeys(PERSONAS, 404), "student": status}
+
+
 def post_only():
     return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}
 
@@ -95,6 +113,42 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:goal-ask-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
     "werkplaats:goal-answer-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
     "werkplaats:goal-close": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
+    "evaluations:cycle-list": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "evaluations:plan-edit": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "evaluations:cycle-new": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "evaluations:cycle-detail": ({"slug": "pw-a", "pk": CYCLE}, "get", coordinators_page()),
+    "evaluations:cycle-edit": ({"slug": "pw-a", "pk": CYCLE}, "get", coordinators_page()),
+    "evaluations:cycle-status": ({"slug": "pw-a", "pk": CYCLE}, "get", post_only()),
+    "evaluations:invite-late": ({"slug": "pw-a", "pk": CYCLE}, "get", post_only()),
+    "evaluations:resend": (
+        {"slug": "pw-a", "pk": CYCLE, "invitation_pk": INVITATION},
+        "get",
+        post_only(),
+    ),
+    "evaluations:new-link": (
+        {"slug": "pw-a", "pk": CYCLE, "invitation_pk": INVITATION},
+        "get",
+        post_only(),
+    ),
+    "evaluations:indicators": ({"slug": "pw-a", "pk": CYCLE}, "get", coordinators_page()),
+    "evaluations:scan": ({"slug": "pw-a", "pk": CYCLE}, "get", coordinators_page()),
+    "evaluations:member-answer": (
+        {"slug": "pw-a", "pk": CYCLE},
+        "get",
+        {
+            "anonymous": "login",
+            **dict.fromkeys(MEMBERS, 404),
+            "student": 302,
+            "outsider": 404,
+            "researcher": 404,
+            "staff": 404,
+        },
+    ),
+    "evaluations:token": ({"token": "not-a-real-token"}, "get", everyone(404)),
+    "evaluations:stop-reminders": ({"token": "not-a-real-token"}, "get", everyone(404)),
+    "evaluations:respond": ({"pk": INVITATION}, "get", invitee_only()),
+    "evaluations:respond-step": ({"pk": INVITATION, "step": 1}, "get", invitee_only()),
+    "evaluations:respond-done": ({"pk": INVITATION}, "get", invitee_only(302)),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
@@ -141,6 +195,11 @@ def personas(db):
     users["staff"] = UserFactory(is_staff=True)
     users[ACTIVITY] = ActivityFactory(workplace=pw_a).pk
     users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
+    cycle = CycleFactory(workplace=pw_a)
+    users[CYCLE] = cycle.pk
+    users[INVITATION] = Invitation.objects.create(
+        cycle=cycle, person=users[Role.STUDENT].person, role=Role.STUDENT
+    ).pk
     return users
 
 
@@ -152,7 +211,9 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
-    kwargs = {k: personas[v] if v in (ACTIVITY, GOAL) else v for k, v in kwargs.items()}
+    kwargs = {
+        k: personas[v] if v in (ACTIVITY, GOAL, CYCLE, INVITATION) else v for k, v in kwargs.items()
+    }
     if persona != "anonymous":
         client.force_login(personas[persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs))

@@ -1,0 +1,271 @@
+"""Bridge-builders run cycles: create, edit (conflicts detected), open, close (frozen), invite
+late members, resend, hand over links, indicators and the self-scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from evaluations import services
+from evaluations.models import (
+    CharacteristicScan,
+    CycleStatus,
+    EvaluationCycle,
+    IndicatorValue,
+    InstrumentVersion,
+    MailDelivery,
+    MailKind,
+)
+from tests.factories import CycleFactory, MembershipFactory, PersonFactory, invitation_for
+from werkplaats.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def local(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def cycle_data(**overrides) -> dict:
+    opens = timezone.now() + dt.timedelta(days=2)
+    data = {
+        "kind": "yearly",
+        "label": "2026-2027",
+        "school_year": "2026-2027",
+        "instrument_version": InstrumentVersion.objects.get(instrument__code="los-scan").pk,
+        "opens_at": local(opens),
+        "closes_at": local(opens + dt.timedelta(days=21)),
+        "invited_roles": ["student", "client", "professional"],
+        "reminder_days": "7, 2",
+    }
+    return {**data, **overrides}
+
+
+def test_a_bridge_builder_creates_a_draft_cycle(client, owner, workplace):
+    client.force_login(owner)
+    response = client.post(f"/pw/{workplace.slug}/evaluations/new/", cycle_data())
+    cycle = EvaluationCycle.objects.get(workplace=workplace)
+    assert response.status_code == 302
+    assert response["Location"] == f"/pw/{workplace.slug}/evaluations/{cycle.pk}/"
+    assert cycle.status == CycleStatus.DRAFT
+    assert cycle.invited_roles == ["student", "client", "professional"]
+    assert cycle.reminder_days == [7, 2]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("school_year", "2026/27"),
+        ("school_year", "2026-2028"),
+        ("reminder_days", "7, twee"),
+        ("reminder_days", "30, 20, 10, 5"),
+        ("reminder_days", "0"),
+        ("closes_at", "2020-01-01T00:00"),
+        ("invited_roles", ["nobody"]),
+    ],
+)
+def test_bad_cycle_input_is_refused_with_field_errors(client, owner, workplace, field, value):
+    client.force_login(owner)
+    response = client.post(f"/pw/{workplace.slug}/evaluations/new/", cycle_data(**{field: value}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not EvaluationCycle.objects.exists()
+    assert 'value="2026-2027"' in response.content.decode() or field == "school_year"
+
+
+def test_a_second_cycle_with_the_same_label_is_refused(client, owner, workplace):
+    client.force_login(owner)
+    client.post(f"/pw/{workplace.slug}/evaluations/new/", cycle_data())
+    again = client.post(f"/pw/{workplace.slug}/evaluations/new/", cycle_data())
+    assert "label" in again.context["form"].errors
+    assert EvaluationCycle.objects.count() == 1
+
+
+def test_an_edit_on_an_outdated_form_is_a_conflict_not_an_overwrite(client, owner, workplace):
+    cycle = CycleFactory(workplace=workplace, status="draft")
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/edit/"
+    data = cycle_data(label=cycle.label, version=cycle.version)
+    first = client.post(url, {**data, "reminder_days": "5"})
+    assert first.status_code == 302
+    second = client.post(url, {**data, "reminder_days": "3"})  # still the old version number
+    assert second.status_code == 409
+    assert "in the meantime" in second.content.decode() or "intussen" in second.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.reminder_days == [5]
+
+
+def test_a_closed_cycle_is_frozen(client, owner, workplace):
+    cycle = CycleFactory(workplace=workplace, status="closed")
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/edit/"
+    assert client.get(url).status_code == 302
+    client.post(url, cycle_data(label="changed", version=cycle.version))
+    cycle.refresh_from_db()
+    assert cycle.label != "changed"
+    with pytest.raises(services.EvaluationError):
+        services.save_indicators(cycle=cycle, values={"students": 3})
+
+
+def test_an_open_cycle_can_be_extended_but_not_moved(client, owner, workplace):
+    cycle = CycleFactory(workplace=workplace)
+    client.force_login(owner)
+    new_end = cycle.closes_at + dt.timedelta(days=7)
+    data = cycle_data(
+        label="other",
+        closes_at=local(new_end),
+        opens_at=local(cycle.opens_at + dt.timedelta(days=3)),
+        version=cycle.version,
+    )
+    assert (
+        client.post(f"/pw/{workplace.slug}/evaluations/{cycle.pk}/edit/", data).status_code == 302
+    )
+    cycle.refresh_from_db()
+    assert local(cycle.closes_at) == local(new_end)
+    assert cycle.label != "other"  # disabled fields keep their value
+    assert cycle.opens_at < timezone.now()
+
+
+def test_opening_invites_the_members_and_closing_tells_the_managers(client, owner, workplace):
+    cycle = CycleFactory(workplace=workplace, status="draft")
+    MembershipFactory(workplace=workplace, role=Role.STUDENT)
+    MembershipFactory(workplace=workplace, role=Role.MANAGER)
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/status/"
+    client.post(url, {"action": "open"})
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN
+    assert cycle.invitations.count() == 3  # bridge-builder, student, manager
+    assert client.post(url, {"action": "open"}).status_code == 302  # second click: nothing
+    assert cycle.invitations.count() == 3
+    client.post(url, {"action": "close"})
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.CLOSED
+    assert MailDelivery.objects.filter(kind=MailKind.RESULTS_READY).count() == 1
+
+
+def test_a_person_with_two_roles_gets_one_invitation(workplace):
+    cycle = CycleFactory(workplace=workplace, status="draft")
+    person = PersonFactory()
+    MembershipFactory(person=person, workplace=workplace, role=Role.MANAGER)
+    MembershipFactory(person=person, workplace=workplace, role=Role.STUDENT)
+    services.open_cycle(cycle=cycle)
+    assert list(cycle.invitations.values_list("role", flat=True)) == [Role.STUDENT]
+
+
+def test_late_invitation_resend_and_personal_link(client, owner, workplace, cycle):
+    late = PersonFactory(email=None)
+    MembershipFactory(person=late, workplace=workplace, role=Role.CLIENT)
+    client.force_login(owner)
+    base = f"/pw/{workplace.slug}/evaluations/{cycle.pk}"
+    client.post(f"{base}/invite/", {"person": late.pk, "role": Role.CLIENT})
+    invitation = cycle.invitations.get(person=late)
+    page = client.post(f"{base}/invitations/{invitation.pk}/link/")
+    link = page.context["link"]
+    assert "/e/" in link
+    client.logout()
+    assert client.get(link.split("testserver")[1]).status_code == 302
+    # The bridge-builder resends someone's invitation; it goes back to pending once.
+    other = invitation_for(cycle, Role.STUDENT)
+    services.add_invitation(cycle=cycle, person=other.person, role=Role.STUDENT)
+    services.send_due()
+    client.force_login(owner)
+    client.post(f"{base}/invitations/{other.pk}/resend/")
+    row = MailDelivery.objects.get(invitation=other, kind=MailKind.INVITATION)
+    assert row.status == "pending"
+
+
+def test_an_outsider_cannot_reach_another_pws_cycle(client, outsider, cycle, other_workplace):
+    client.force_login(outsider)
+    assert client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/").status_code == 404
+    # Not even under the outsider's own PW's address.
+    assert client.get(f"/pw/{other_workplace.slug}/evaluations/{cycle.pk}/").status_code == 404
+
+
+def test_the_cycle_page_shows_rates_per_role_not_who_answered(client, owner, cycle):
+    answered = [invitation_for(cycle, Role.STUDENT) for _ in range(2)]
+    invitation_for(cycle, Role.STUDENT)
+    invitation_for(cycle, Role.CLIENT)
+    for invitation in answered:
+        services.submit_response(response=services.start_response(invitation=invitation))
+    client.force_login(owner)
+    page = client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/")
+    rates = {
+        row["role"]: (row["invited"], row["responded"], row["rate"])
+        for row in page.context["rates"]
+    }
+    assert rates == {Role.STUDENT: (3, 2, 67), Role.CLIENT: (1, 0, 0)}
+    assert page.context["total"] == {"invited": 4, "responded": 2, "rate": 50}
+
+
+def test_the_cycle_page_runs_a_constant_number_of_queries(client, owner, cycle):
+    client.force_login(owner)
+    url = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/"
+    invitation_for(cycle, Role.STUDENT)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for role in [Role.CLIENT, Role.PROFESSIONAL, Role.MANAGER] * 4:
+        services.start_response(invitation=invitation_for(cycle, role))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(one.captured_queries) == len(many.captured_queries) <= 14
+
+
+def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplace, cycle):
+    MembershipFactory(workplace=workplace, role=Role.STUDENT)
+    MembershipFactory(workplace=workplace, role=Role.STUDENT)
+    MembershipFactory(workplace=workplace, role=Role.CLIENT)
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/indicators/"
+    form = client.get(url).context["form"]
+    assert form.initial["students"] == 2 and form.initial["clients_involved"] == 1
+    client.post(url, {"students": "2", "clients_involved": "4", "publications": "1"})
+    stored = {row.key: (row.value, row.counted) for row in IndicatorValue.objects.all()}
+    assert stored == {
+        "students": (2, True),
+        "clients_involved": (4, False),
+        "publications": (1, False),
+    }
+    bad = client.post(url, {"students": "-3"})
+    assert "students" in bad.context["form"].errors
+    assert IndicatorValue.objects.get(key="students").value == 2
+
+
+def test_the_self_scan_is_prefilled_from_the_evidence(client, owner, workplace, cycle):
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/scan/"
+    form = client.get(url).context["form"]
+    assert form.initial["status-1"] == "present"  # the factory PW has both partner kinds
+    data = {
+        "status-1": "present",
+        "evidence-1": "Hogeschool en zorgorganisatie",
+        "status-2": "partly",
+    }
+    client.post(url, data)
+    assert dict(CharacteristicScan.objects.values_list("characteristic", "status")) == {
+        1: "present",
+        2: "partly",
+    }
+    client.post(url, {"status-3": "maybe"})
+    assert CharacteristicScan.objects.count() == 2
+
+
+def test_check_in_cycles_have_no_indicators(client, owner, workplace):
+    cycle = CycleFactory(workplace=workplace, kind="check_in")
+    client.force_login(owner)
+    assert client.get(f"/pw/{workplace.slug}/evaluations/{cycle.pk}/indicators/").status_code == 404
+
+
+def test_a_locked_instrument_version_is_copied_not_changed(cycle):
+    version = cycle.instrument_version
+    assert not version.is_locked()
+    services.start_response(invitation=invitation_for(cycle))
+    assert version.is_locked()
+    copy = services.new_instrument_version(version=version)
+    assert (copy.number, copy.items.count()) == (2, 30)
+    assert version.items.count() == 30

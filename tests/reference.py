@@ -1,0 +1,24 @@
+"""Reference data that data migrations load, for transactional tests whose flush removed it."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps as django_apps
+
+
+def reload_reference_data() -> None:
+    """A transactional test's flush also removes the rows of data migrations (LOS reference
+    data, activity kinds, instruments); load them again the way the migrations do.
+    (serialized_rollback did not restore them reliably once non-transactional tests had run.)"""
+    from elements.models import Element
+    from evaluations.models import Instrument
+    from werkplaats.models import ActivityKind
+
+    for model, migration in [
+        (Element, "elements.migrations.0002_reference_data"),
+        (ActivityKind, "werkplaats.migrations.0004_activity_kinds"),
+        (Instrument, "evaluations.migrations.0002_instruments"),
+    ]:
+        if not model.objects.exists():
+            importlib.import_module(migration).load(django_apps, None)
