@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -316,6 +317,8 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created, logins = self.seed(timezone.localdate())
+        # The evaluations app seeds its own demo data (called by name: the core imports no app).
+        call_command("seed_demo_evaluations", allow_production=True, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new records, {len(CASES)} workplaces.")
         )
