@@ -31,7 +31,7 @@ def log_in(page, base: str, email: str) -> None:
 def test_bridge_builder_logs_in_and_sees_the_workplace_overview(live_server, page, demo):
     log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
     page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    card = page.get_by_role("link", name="PW Revalidatie De Linde")
+    card = page.get_by_role("link", name="PW Revalidatie De Linde", exact=True)
     assert card.is_visible()
     # A bridge-builder of De Linde sees only De Linde, with its people counted per role.
     assert page.get_by_role("link", name="PW Revalidatie Oostpoort").count() == 0
