@@ -414,6 +414,7 @@ class MailKind(models.TextChoices):
     REVIEW_DRAFT = "review-draft", _("review the draft cycle")
     DIGEST = "digest", _("response-rate digest")
     RESULTS_READY = "results-ready", _("results ready")
+    ACTION_DUE = "action-due", _("improvement action due")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -443,6 +444,9 @@ class MailDelivery(models.Model):
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="mails"
     )
+    action = models.ForeignKey(
+        "ImprovementAction", on_delete=models.CASCADE, null=True, blank=True, related_name="mails"
+    )
     kind = models.CharField(max_length=16, choices=MailKind.choices)
     status = models.CharField(
         max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -461,8 +465,16 @@ class MailDelivery(models.Model):
         verbose_name_plural = _("mails")
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "person", "kind"], name="maildelivery_cycle_person_kind_unique"
-            )
+                fields=["cycle", "person", "kind"],
+                name="maildelivery_cycle_person_kind_unique",
+                condition=Q(action__isnull=True),
+            ),
+            # An improvement action's reminder: once per action and kind.
+            models.UniqueConstraint(
+                fields=["action", "kind"],
+                name="maildelivery_action_kind_unique",
+                condition=Q(action__isnull=False),
+            ),
         ]
         indexes = [
             # The sender's sweep looks for unsent rows only.
@@ -530,3 +542,87 @@ class CharacteristicScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.characteristic_id}: {self.status}"
+
+
+class ItemTally(models.Model):
+    """How often each answer was given to one item by one role in one cycle (submitted
+    responses only): the summary dashboards read. Written when a cycle closes, so a dashboard
+    does not get slower as the answer history grows; open cycles are counted live."""
+
+    cycle = models.ForeignKey(EvaluationCycle, on_delete=models.CASCADE, related_name="tallies")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    n0 = models.PositiveIntegerField(default=0)  # don't know / not applicable
+    n1 = models.PositiveIntegerField(default=0)
+    n2 = models.PositiveIntegerField(default=0)
+    n3 = models.PositiveIntegerField(default=0)
+    n4 = models.PositiveIntegerField(default=0)
+    n5 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "role", "item"], name="tally_cycle_role_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} · {self.role} · {self.item_id}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    RUNNING = "running", _("in progress")
+    DONE = "done", _("done")
+    DROPPED = "dropped", _("dropped")
+
+
+class ImprovementAction(models.Model):
+    """One action of the improvement agenda (verbeteragenda) made after a cycle closed."""
+
+    workplace = models.ForeignKey(
+        Workplace, verbose_name=_("workplace"), on_delete=models.CASCADE, related_name="actions"
+    )
+    cycle = models.ForeignKey(
+        EvaluationCycle,
+        verbose_name=_("from the evaluation"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    element = models.ForeignKey(
+        Element, verbose_name=_("element"), on_delete=models.PROTECT, related_name="+"
+    )
+    aspect = models.ForeignKey(
+        Aspect,
+        verbose_name=_("aspect"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("action"), max_length=200)
+    owner = models.ForeignKey(
+        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="actions"
+    )
+    organisation = models.ForeignKey(
+        "werkplaats.Organisation",
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    activities = models.ManyToManyField(
+        "werkplaats.Activity", verbose_name=_("activities that carried it out"), blank=True
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        indexes = [models.Index(fields=["workplace", "cycle"], name="action_workplace_cycle_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -45,6 +45,7 @@ from evaluations.models import (
     MailKind,
     Response,
 )
+from evaluations.results import tally_cycle
 from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
 
 logger = logging.getLogger(__name__)
@@ -280,6 +281,7 @@ def close_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bo
         if not changed:
             return False
         cycle.refresh_from_db()
+        tally_cycle(cycle)  # the frozen summary the dashboards read
         _queue_for_role(cycle, Role.MANAGER, MailKind.RESULTS_READY)
     return True
 

@@ -28,6 +28,7 @@ from evaluations.models import (
     Item,
     Response,
 )
+from evaluations.results import tally_cycle
 from evaluations.services import ROLE_PRIORITY, _local_midnight
 from werkplaats.management.commands.seed_demo import CASES, DEMO_WORKPLACE
 from werkplaats.models import Membership, Workplace, school_year_of
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             )
             # Later years go a little better: the PW works on what it learned.
             self.answer(cycle, members, rng, share=0.75, uplift=0.2 * (start - this_year + 2))
+            tally_cycle(cycle)
             created += 1
         if first:
             opens = timezone.now() - dt.timedelta(days=3)

@@ -1,0 +1,447 @@
+"""Aggregated results of evaluation cycles, with the privacy rules built in.
+
+Everything is computed from tallies: how often each answer (0 = don't know, 1..5) was given to
+each item by each role. A closed cycle's tallies are stored (``ItemTally``, written by
+``tally_cycle`` when it closes), an open cycle's are counted live in one aggregate query, so a
+dashboard runs a constant number of queries whatever the history.
+
+Privacy:
+1. A group (role) with fewer than ``EVALUATION_MIN_GROUP`` respondents shows no scores,
+   distributions or comments ("fewer than 3 responses").
+2. If exactly one group is hidden, the overall figures minus the shown groups would give it
+   away: the smallest shown group is hidden too (complementary suppression).
+3. With fewer than the minimum in total, nothing is shown at all.
+4. Open answers are shown without names or roles, sorted alphabetically (not by time).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext as _
+
+from elements.models import ELEMENT_CODES, Element
+from evaluations.models import (
+    Answer,
+    CycleStatus,
+    ElementComment,
+    EvaluationCycle,
+    InstrumentVersion,
+    Item,
+    ItemTally,
+    Response,
+)
+from werkplaats.models import Role
+
+VALUES = (0, 1, 2, 3, 4, 5)
+Counts = list[int]  # six numbers: how often 0 (don't know), 1, ..., 5 was answered
+
+
+def _empty() -> Counts:
+    return [0] * 6
+
+
+def mean(counts: Counts) -> float | None:
+    """The mean of the 1..5 answers; "don't know" is excluded. None without any answer."""
+    answered = sum(counts[1:])
+    if not answered:
+        return None
+    return sum(value * counts[value] for value in range(1, 6)) / answered
+
+
+# --- Tallies ---------------------------------------------------------------------------------
+def tally_cycle(cycle: EvaluationCycle) -> int:
+    """Store the cycle's tallies (replacing earlier ones); run when it closes. One INSERT of
+    aggregated rows, computed by the database."""
+    rows = _live_tallies([cycle.pk])
+    with transaction.atomic():
+        ItemTally.objects.filter(cycle=cycle).delete()
+        ItemTally.objects.bulk_create(
+            ItemTally(
+                cycle_id=cycle_id, role=role, item_id=item_id, **{f"n{v}": c[v] for v in VALUES}
+            )
+            for (cycle_id, role, item_id), c in rows.items()
+        )
+    return len(rows)
+
+
+def _live_tallies(cycle_ids: list[int]) -> dict[tuple[int, str, int], Counts]:
+    rows = (
+        Answer.objects.filter(response__cycle__in=cycle_ids, response__submitted_at__isnull=False)
+        .values("response__cycle", "response__role", "item", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tallies: dict[tuple[int, str, int], Counts] = defaultdict(_empty)
+    for row in rows:
+        key = (row["response__cycle"], row["response__role"], row["item"])
+        tallies[key][row["value"]] += row["n"]
+    return tallies
+
+
+def tallies_for(cycle_ids: list[int], closed_ids: set[int]) -> dict[tuple[int, str, int], Counts]:
+    """Stored tallies for closed cycles, live ones for the rest (at most two queries)."""
+    tallies: dict[tuple[int, str, int], Counts] = {}
+    stored = [pk for pk in cycle_ids if pk in closed_ids]
+    if stored:
+        for t in ItemTally.objects.filter(cycle__in=stored).values_list(
+            "cycle", "role", "item", "n0", "n1", "n2", "n3", "n4", "n5"
+        ):
+            tallies[(t[0], t[1], t[2])] = list(t[3:])
+    live = [pk for pk in cycle_ids if pk not in closed_ids]
+    if live:
+        tallies.update(_live_tallies(live))
+    return tallies
+
+
+# --- Privacy ---------------------------------------------------------------------------------
+def shown_roles(respondents: dict[str, int], minimum: int | None = None) -> set[str]:
+    """The roles whose results may be shown (rules 1–3 of the module docstring)."""
+    minimum = minimum or settings.EVALUATION_MIN_GROUP
+    if sum(respondents.values()) < minimum:
+        return set()
+    shown = {role for role, n in respondents.items() if n >= minimum}
+    hidden = [role for role, n in respondents.items() if 0 < n < minimum]
+    if len(hidden) == 1 and shown:
+        smallest = min(shown, key=lambda role: (respondents[role], role))
+        shown.discard(smallest)
+    return shown
+
+
+# --- One cycle -------------------------------------------------------------------------------
+@dataclass
+class Score:
+    mean: float | None
+    answered: int
+    dont_know: int
+    band: str = ""  # strength, discuss, concern
+
+    @property
+    def shown(self) -> bool:
+        return self.mean is not None
+
+
+@dataclass
+class AspectResult:
+    item: Item
+    code: str
+    score: Score
+    counts: Counts
+    delta: float | None = None
+
+    def percentages(self) -> list[float]:
+        total = sum(self.counts)
+        return [100 * c / total if total else 0 for c in self.counts]
+
+
+@dataclass
+class ElementResult:
+    element: Element
+    score: Score
+    per_role: dict[str, Score | None]  # None: group hidden (fewer than the minimum)
+    aspects: list[AspectResult]
+    delta: float | None = None
+    gap: float | None = None
+    gap_roles: tuple[str, str] | None = None
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CycleResults:
+    cycle: EvaluationCycle
+    version: InstrumentVersion
+    respondents: dict[str, int]
+    invited: dict[str, int]
+    roles: set[str]  # roles shown
+    total: int
+    visible: bool
+    elements: list[ElementResult]
+    went_well: list[str]
+    could_be_better: list[str]
+    previous: EvaluationCycle | None = None
+
+    def rate(self, role: str) -> int | None:
+        invited = self.invited.get(role, 0)
+        return round(100 * self.respondents.get(role, 0) / invited) if invited else None
+
+    def element(self, code: str) -> ElementResult | None:
+        return next((e for e in self.elements if e.element.code == code), None)
+
+
+def band(version: InstrumentVersion, value: float | None) -> str:
+    if value is None:
+        return ""
+    if Decimal(str(round(value, 2))) >= version.strength_from:
+        return "strength"
+    if Decimal(str(round(value, 2))) < version.concern_below:
+        return "concern"
+    return "discuss"
+
+
+def _score(version: InstrumentVersion, counts: Counts) -> Score:
+    value = mean(counts)
+    return Score(value, sum(counts[1:]), counts[0], band(version, value))
+
+
+def _item_code(item: Item) -> str:
+    return item.aspect_id or item.element_id
+
+
+def previous_cycle(cycle: EvaluationCycle) -> EvaluationCycle | None:
+    return (
+        EvaluationCycle.objects.filter(
+            workplace=cycle.workplace_id,
+            kind=cycle.kind,
+            opens_at__lt=cycle.opens_at,
+            status=CycleStatus.CLOSED,
+        )
+        .select_related("instrument_version")
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> CycleResults:
+    """Everything the dashboard shows about one cycle and its change against the previous
+    cycle of the same kind, in a constant number of queries (about eight)."""
+    version = cycle.instrument_version
+    items = list(Item.objects.filter(version=version).select_related("element", "aspect"))
+    respondents = dict(
+        Response.objects.filter(cycle=cycle, submitted_at__isnull=False)
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    invited = dict(cycle.invitations.values_list("role").annotate(n=Count("pk")).order_by())
+    roles = shown_roles(respondents)
+    total = sum(respondents.values())
+    visible = bool(roles) or total >= settings.EVALUATION_MIN_GROUP
+    previous = previous_cycle(cycle)
+    ids = [cycle.pk] + ([previous.pk] if previous else [])
+    closed = {pk for pk in ids if pk != cycle.pk or cycle.status == CycleStatus.CLOSED}
+    tallies = tallies_for(ids, closed)
+
+    def counts(cycle_id: int, item_ids, role: str | None = None) -> Counts:
+        total_counts = _empty()
+        for (c, r, i), value in tallies.items():
+            if c == cycle_id and i in item_ids and (role is None or r == role):
+                for v in VALUES:
+                    total_counts[v] += value[v]
+        return total_counts
+
+    previous_by_code: dict[str, set[int]] = defaultdict(set)
+    if previous:
+        for item_id, aspect, element in Item.objects.filter(
+            version=previous.instrument_version_id
+        ).values_list("pk", "aspect", "element"):
+            previous_by_code[aspect or element].add(item_id)
+            previous_by_code[f"element:{element}"].add(item_id)
+
+    comments_by_element: dict[str, list[str]] = defaultdict(list)
+    went_well: list[str] = []
+    could_be_better: list[str] = []
+    if visible and with_open_answers:
+        for element, text in (
+            ElementComment.objects.filter(
+                response__cycle=cycle, response__submitted_at__isnull=False
+            )
+            .exclude(text="")
+            .values_list("element", "text")
+        ):
+            comments_by_element[element].append(text)
+        for well, better in Response.objects.filter(
+            cycle=cycle, submitted_at__isnull=False
+        ).values_list("went_well", "could_be_better"):
+            if well:
+                went_well.append(well)
+            if better:
+                could_be_better.append(better)
+
+    by_element: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_element[item.element_id].append(item)
+    elements: list[ElementResult] = []
+    for element_code, element_items in sorted(
+        by_element.items(), key=lambda pair: pair[1][0].element.order
+    ):
+        ids_here = {item.pk for item in element_items}
+        overall = _score(version, counts(cycle.pk, ids_here)) if visible else Score(None, 0, 0)
+        per_role = {
+            role.value: (_score(version, counts(cycle.pk, ids_here, role.value)))
+            if role.value in roles
+            else None
+            for role in Role
+            if respondents.get(role.value)
+        }
+        aspects = []
+        for item in element_items:
+            item_counts = counts(cycle.pk, {item.pk}) if visible else _empty()
+            result = AspectResult(item, _item_code(item), _score(version, item_counts), item_counts)
+            if previous and visible and result.score.mean is not None:
+                before = mean(counts(previous.pk, previous_by_code.get(result.code, set())))
+                result.delta = None if before is None else result.score.mean - before
+            aspects.append(result)
+        aspects.sort(key=lambda a: (a.score.mean is None, a.score.mean or 0))  # weakest first
+        result = ElementResult(
+            element=element_items[0].element,
+            score=overall,
+            per_role=per_role,
+            aspects=aspects,
+            comments=sorted(comments_by_element.get(element_code, [])),
+        )
+        if previous and overall.mean is not None:
+            before = mean(
+                counts(previous.pk, previous_by_code.get(f"element:{element_code}", set()))
+            )
+            result.delta = None if before is None else overall.mean - before
+        role_means = {
+            r: s.mean for r, s in per_role.items() if s is not None and s.mean is not None
+        }
+        if len(role_means) >= 2:
+            high = max(role_means, key=role_means.get)
+            low = min(role_means, key=role_means.get)
+            result.gap = role_means[high] - role_means[low]
+            result.gap_roles = (high, low)
+        elements.append(result)
+    return CycleResults(
+        cycle=cycle,
+        version=version,
+        respondents=respondents,
+        invited=invited,
+        roles=roles,
+        total=total,
+        visible=visible,
+        elements=elements,
+        went_well=sorted(went_well),
+        could_be_better=sorted(could_be_better),
+        previous=previous,
+    )
+
+
+def summary(results: CycleResults) -> list[str]:
+    """A few plain sentences computed from the results: strongest and weakest element, the
+    biggest change, the largest role gap, the group that responded least."""
+    lines: list[str] = []
+    scored = [e for e in results.elements if e.score.mean is not None]
+    if scored:
+        best = max(scored, key=lambda e: e.score.mean)
+        worst = min(scored, key=lambda e: e.score.mean)
+        lines.append(
+            _("Strongest element: %(element)s (%(score)s); weakest: %(weak)s (%(weak_score)s).")
+            % {
+                "element": best.element.name,
+                "score": f"{best.score.mean:.1f}",
+                "weak": worst.element.name,
+                "weak_score": f"{worst.score.mean:.1f}",
+            }
+        )
+    changed = [e for e in scored if e.delta is not None]
+    if changed:
+        biggest = max(changed, key=lambda e: abs(e.delta))
+        lines.append(
+            (
+                _("Biggest change since %(label)s: %(element)s went up by %(delta)s.")
+                if biggest.delta >= 0
+                else _("Biggest change since %(label)s: %(element)s went down by %(delta)s.")
+            )
+            % {
+                "label": results.previous.label,
+                "element": biggest.element.name,
+                "delta": f"{abs(biggest.delta):.1f}",
+            }
+        )
+    elif scored:
+        lines.append(_("There is no earlier cycle of this kind to compare with."))
+    gaps = [e for e in scored if e.gap is not None]
+    if gaps:
+        widest = max(gaps, key=lambda e: e.gap)
+        high, low = widest.gap_roles
+        lines.append(
+            _(
+                "Largest difference between groups: %(element)s, %(high)s %(high_score)s "
+                "against %(low)s %(low_score)s."
+            )
+            % {
+                "element": widest.element.name,
+                "high": Role(high).label,
+                "high_score": f"{widest.per_role[high].mean:.1f}",
+                "low": Role(low).label,
+                "low_score": f"{widest.per_role[low].mean:.1f}",
+            }
+        )
+    rates = {role: results.rate(role) for role in results.invited}
+    rates = {role: rate for role, rate in rates.items() if rate is not None}
+    if rates:
+        lowest = min(rates, key=lambda role: (rates[role], role))
+        lines.append(
+            _("Lowest response: %(role)s (%(rate)s%%).")
+            % {"role": Role(lowest).label, "rate": rates[lowest]}
+        )
+    return lines
+
+
+# --- Across cycles and PWs ---------------------------------------------------------------------
+def element_means(cycle_filter: Q) -> dict[tuple[int, str], tuple[float | None, int]]:
+    """(cycle id, element code) → (mean, respondents-weighted answers) from stored tallies of
+    the cycles matching ``cycle_filter``; one aggregate query, computed by the database."""
+    rows = (
+        ItemTally.objects.filter(cycle_filter)
+        .values("cycle", "item__element")
+        .annotate(
+            weighted=Sum(F("n1") + 2 * F("n2") + 3 * F("n3") + 4 * F("n4") + 5 * F("n5")),
+            answered=Sum(F("n1") + F("n2") + F("n3") + F("n4") + F("n5")),
+        )
+        .order_by()
+    )
+    return {
+        (row["cycle"], row["item__element"]): (
+            row["weighted"] / row["answered"] if row["answered"] else None,
+            row["answered"],
+        )
+        for row in rows
+    }
+
+
+def respondents_per_cycle(cycle_ids) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for cycle_id, role, n in (
+        Response.objects.filter(cycle__in=cycle_ids, submitted_at__isnull=False)
+        .values_list("cycle", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[cycle_id][role] = n
+    return counts
+
+
+def trend(cycle: EvaluationCycle) -> list[tuple[EvaluationCycle, dict[str, float | None]]]:
+    """Per closed cycle of the same kind (oldest first): the mean of each element, or None
+    when fewer than the minimum responded. Three queries, whatever the number of years."""
+    cycles = list(
+        EvaluationCycle.objects.filter(
+            workplace=cycle.workplace_id, kind=cycle.kind, status=CycleStatus.CLOSED
+        ).order_by("opens_at")
+    )
+    ids = [c.pk for c in cycles]
+    means = element_means(Q(cycle__in=ids))
+    totals = respondents_per_cycle(ids)
+    minimum = settings.EVALUATION_MIN_GROUP
+    return [
+        (
+            c,
+            {
+                code: (
+                    means.get((c.pk, code), (None, 0))[0]
+                    if sum(totals[c.pk].values()) >= minimum
+                    else None
+                )
+                for code in ELEMENT_CODES
+            },
+        )
+        for c in cycles
+    ]
