@@ -6,10 +6,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from evaluations.models import CycleStatus, Invitation, Response
+from werkplaats import policy
 
 
 def open_evaluations(request) -> dict | None:
-    """The user's invitations in open cycles, with whether they submitted (one query)."""
+    """The user's invitations in open cycles, with whether they submitted, and whether they
+    may read results anywhere (two queries)."""
     if not request.user.is_authenticated:
         return None
     now = timezone.now()
@@ -28,4 +30,7 @@ def open_evaluations(request) -> dict | None:
         )
         .order_by("cycle__closes_at")
     )
-    return {"invitations": invitations} if invitations else None
+    reads_results = policy.workplaces_where(request.user, policy.Action.READ_RESULTS).exists()
+    if not invitations and not reads_results:
+        return None
+    return {"invitations": invitations, "reads_results": reads_results}

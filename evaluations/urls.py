@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import respond_views, views
+from evaluations import dashboard_views, respond_views, views
 
 app_name = "evaluations"
 
@@ -38,4 +38,21 @@ urlpatterns = [
     path("answer/<int:pk>/", respond_views.respond, name="respond"),
     path("answer/<int:pk>/<int:step>/", respond_views.respond_step, name="respond-step"),
     path("answer/<int:pk>/done/", respond_views.respond_done, name="respond-done"),
+]
+
+# Results (READ_RESULTS), exports and the overview across PWs.
+urlpatterns += [
+    path("pw/<slug:slug>/results/", dashboard_views.results_home, name="results"),
+    path("pw/<slug:slug>/results/<int:pk>/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "pw/<slug:slug>/results/<int:pk>/results.xlsx",
+        dashboard_views.export_xlsx,
+        name="export-xlsx",
+    ),
+    path(
+        "pw/<slug:slug>/results/<int:pk>/research.csv",
+        dashboard_views.research_csv,
+        name="research-csv",
+    ),
+    path("results/", dashboard_views.overview, name="overview"),
 ]

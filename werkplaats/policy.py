@@ -17,7 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -107,3 +107,27 @@ def require(user, action: Action | str, workplace: Workplace) -> None:
     """Raise 403 unless the user may do the action (call after ``workplace_for``)."""
     if not can(user, action, workplace):
         raise PermissionDenied
+
+
+def workplaces_where(user, action: Action | str):
+    """The PWs where the user may do ``action``, as one queryset (for overviews across PWs);
+    the same rules as ``can``: current roles, research grants (a grant without a PW opens
+    every PW), staff everywhere."""
+    action = Action(action)
+    if not user.is_authenticated or not user.is_active:
+        return Workplace.objects.none()
+    if user.is_staff:
+        return Workplace.objects.all()
+    today = timezone.localdate()
+    allowed = RULES[action]
+    condition = Q(
+        pk__in=Membership.objects.current(today)
+        .filter(person__user=user, role__in=[r for r in allowed if r != RESEARCH])
+        .values("workplace_id")
+    )
+    if RESEARCH in allowed:
+        granted = ResearchGrant.objects.current(today).filter(user=user)
+        condition |= Q(pk__in=granted.exclude(workplace=None).values("workplace_id")) | Q(
+            Exists(granted.filter(workplace=None))
+        )
+    return Workplace.objects.filter(condition)

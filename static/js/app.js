@@ -25,6 +25,18 @@
     });
   }
 
+  // A select marked data-autosubmit submits its form on change (the form has its own button).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) {
+      event.target.form.submit();
+    }
+  });
+  // Buttons marked data-print open the browser's print dialog (print or save as PDF).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhanceFilters(document); });
   document.addEventListener("htmx:afterSettle", function (event) { enhanceFilters(event.target); });
 })();

@@ -74,6 +74,15 @@ def coordinators_page():
     }
 
 
+def readers_page(status=200):
+    """Results: bridge-builders, managers, supporters, research access and staff."""
+    return {
+        **workplace_page(),
+        **dict.fromkeys(["bridge_builder", "manager", "supporter", "researcher", "staff"], status),
+        **dict.fromkeys(["student", "professional", "client"], 403),
+    }
+
+
 CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
 INVITATION = "invitation-of-the-student"  # the student's invitation to that cycle
 
@@ -144,6 +153,15 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
             "staff": 404,
         },
     ),
+    "evaluations:results": ({"slug": "pw-a"}, "get", readers_page(302)),
+    "evaluations:dashboard": ({"slug": "pw-a", "pk": CYCLE}, "get", readers_page()),
+    "evaluations:export-xlsx": ({"slug": "pw-a", "pk": CYCLE}, "get", readers_page()),
+    "evaluations:research-csv": (
+        {"slug": "pw-a", "pk": CYCLE},
+        "get",
+        {**readers_page(), **dict.fromkeys(["bridge_builder", "manager", "supporter"], 403)},
+    ),
+    "evaluations:overview": ({}, "get", login_required()),
     "evaluations:token": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "evaluations:stop-reminders": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "evaluations:respond": ({"pk": INVITATION}, "get", invitee_only()),

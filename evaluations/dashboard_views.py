@@ -1,0 +1,401 @@
+"""The yearly dashboards: one PW's results per cycle, the overview across PWs, and exports.
+
+Access: ``READ_RESULTS`` (bridge-builders, managers, supporters, research access, staff) through
+the policy; a student or client gets 403, another PW 404. Only aggregates are shown, with the
+privacy rules of ``evaluations.results``; the research CSV (staff and research access only)
+has one row per response under a pseudonym that is stable within a cycle only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from elements.models import ELEMENT_CODES, Element
+from evaluations import charts, results
+from evaluations.models import (
+    Answer,
+    CharacteristicScan,
+    CycleKind,
+    CycleStatus,
+    EvaluationCycle,
+    ImprovementAction,
+    IndicatorValue,
+    Item,
+    Response,
+)
+from werkplaats import policy
+from werkplaats.goal_services import goal_counts
+from werkplaats.models import Activity, Role, Workplace, school_year_bounds, school_year_of
+
+READ = policy.Action.READ_RESULTS
+
+
+def _cycles_with_results(workplace: Workplace):
+    return (
+        EvaluationCycle.objects.filter(workplace=workplace)
+        .exclude(status=CycleStatus.DRAFT)
+        .select_related("instrument_version__instrument")
+        .order_by("-opens_at")
+    )
+
+
+@require_GET
+def results_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The latest cycle's dashboard (closed first), or a page saying there is none yet."""
+    workplace = policy.workplace_for(request.user, slug, READ)
+    cycles = list(_cycles_with_results(workplace))
+    asked = request.GET.get("cycle", "")
+    chosen = next((c for c in cycles if str(c.pk) == asked), None)
+    chosen = chosen or next((c for c in cycles if c.status == CycleStatus.CLOSED), None)
+    chosen = chosen or (cycles[0] if cycles else None)
+    if chosen is None:
+        return render(request, "evaluations/results_none.html", {"workplace": workplace})
+    return redirect("evaluations:dashboard", workplace.slug, chosen.pk)
+
+
+@require_GET
+def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A cycle's results: response, the six elements (radar and table), aspects weakest first,
+    change, trend, role gaps, open answers, indicators, self-scan, activities and goals, and
+    the improvement actions. A constant number of queries, whatever the number of cycles."""
+    workplace = policy.workplace_for(request.user, slug, READ)
+    cycles = list(_cycles_with_results(workplace))
+    cycle = next((c for c in cycles if c.pk == pk), None)
+    if cycle is None:
+        raise Http404("No such cycle")
+    data = results.cycle_results(cycle)
+    trend = results.trend(cycle)
+    year_start, year_end = school_year_bounds(cycle.school_year)
+    activities = Activity.objects.filter(
+        workplace=workplace, date__range=(year_start, year_end)
+    ).count_per_element()
+    goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
+    shown_roles = [role for role in Role if role.value in data.roles]
+    element_rows = []
+    for element in data.elements:
+        code = element.element.code
+        element_rows.append(
+            {
+                "result": element,
+                "roles": [(role, element.per_role.get(role.value)) for role in shown_roles],
+                "activities": activities.get(code, 0),
+                "goals": goals.get(code, {}).get("shared", 0),
+            }
+        )
+    labels = [e.element.code for e in data.elements]
+    series = [(_("All respondents"), [e.score.mean for e in data.elements])] + [
+        (role.label, [e.per_role[role.value].mean for e in data.elements]) for role in shown_roles
+    ]
+    radar = charts.radar(labels, series) if data.visible else None
+    trend_chart = charts.trend_lines(
+        [c.label for c, _means in trend],
+        [(code, [means.get(code) for _c, means in trend]) for code in ELEMENT_CODES],
+    )
+    previous_year = None
+    indicators = {}
+    scans = []
+    actions = []
+    if cycle.kind == CycleKind.YEARLY:
+        previous_year = next(
+            (
+                c
+                for c in cycles
+                if c.kind == CycleKind.YEARLY
+                and c.opens_at < cycle.opens_at
+                and c.status == CycleStatus.CLOSED
+            ),
+            None,
+        )
+        wanted = [cycle.pk] + ([previous_year.pk] if previous_year else [])
+        for row in IndicatorValue.objects.filter(cycle__in=wanted):
+            entry = indicators.setdefault(row.key, {"label": row.get_key_display()})
+            entry["now" if row.cycle_id == cycle.pk else "before"] = row
+        scans = list(
+            CharacteristicScan.objects.filter(cycle=cycle).select_related("characteristic")
+        )
+    # One query whether or not there is an earlier cycle (a constant count for any history).
+    deltas = {e.element.code: e.delta for e in data.elements}
+    actions = [
+        (action, deltas.get(action.element_id))
+        for action in ImprovementAction.objects.filter(
+            workplace=workplace, cycle__kind=cycle.kind, cycle__opens_at__lt=cycle.opens_at
+        ).select_related("owner", "organisation", "element")
+        if data.previous and action.cycle_id == data.previous.pk
+    ]
+    return render(
+        request,
+        "evaluations/dashboard.html",
+        {
+            "workplace": workplace,
+            "cycle": cycle,
+            "cycles": cycles,
+            "data": data,
+            "summary": results.summary(data) if data.visible else [],
+            "rates": [
+                (
+                    role,
+                    data.invited.get(role.value, 0),
+                    data.respondents.get(role.value, 0),
+                    data.rate(role.value),
+                )
+                for role in Role
+                if data.invited.get(role.value)
+            ],
+            "shown_roles": shown_roles,
+            "element_rows": element_rows,
+            "radar": radar,
+            "trend": trend,
+            "trend_chart": trend_chart,
+            "element_codes": ELEMENT_CODES,
+            "indicators": indicators,
+            "previous_year": previous_year,
+            "scans": scans,
+            "actions": actions,
+            "minimum": settings.EVALUATION_MIN_GROUP,
+            "bar_fills": charts.BAR_FILLS,
+            "can_research": request.user.is_staff
+            or policy.RESEARCH in policy.roles_in(request.user, workplace),
+        },
+    )
+
+
+# --- Exports -----------------------------------------------------------------------------------
+@require_GET
+def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """All aggregates of a cycle as a workbook: response, elements, aspects, trend."""
+    from openpyxl import Workbook
+
+    workplace = policy.workplace_for(request.user, slug, READ)
+    cycle = _cycles_with_results(workplace).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404("No such cycle")
+    data = results.cycle_results(cycle, with_open_answers=False)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Response")[:31]
+    sheet.append([_("Role"), _("Invited"), _("Responded"), _("Rate")])
+    for role in Role:
+        if data.invited.get(role.value):
+            sheet.append(
+                [
+                    str(role.label),
+                    data.invited[role.value],
+                    data.respondents.get(role.value, 0),
+                    data.rate(role.value),
+                ]
+            )
+    shown = [role for role in Role if role.value in data.roles]
+    sheet = book.create_sheet(_("Elements")[:31])
+    sheet.append([_("Element"), _("Mean"), _("Band"), _("Change"), *[str(r.label) for r in shown]])
+    for e in data.elements:
+        sheet.append(
+            [
+                e.element.code,
+                _round(e.score.mean),
+                e.score.band,
+                _round(e.delta),
+                *[_round(e.per_role[r.value].mean) for r in shown],
+            ]
+        )
+    sheet = book.create_sheet(_("Aspects")[:31])
+    sheet.append(
+        [
+            _("Aspect"),
+            _("Statement"),
+            _("Mean"),
+            _("Change"),
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            _("Don't know"),
+        ]
+    )
+    for e in data.elements:
+        for a in e.aspects:
+            counts = a.counts if data.visible else [None] * 6
+            sheet.append(
+                [a.code, a.item.text, _round(a.score.mean), _round(a.delta), *counts[1:], counts[0]]
+            )
+    sheet = book.create_sheet(_("Trend")[:31])
+    sheet.append([_("Cycle"), *ELEMENT_CODES])
+    for c, means in results.trend(cycle):
+        sheet.append([c.label, *[_round(means.get(code)) for code in ELEMENT_CODES]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{workplace.slug}-{cycle.pk}-results.xlsx"'
+    )
+    return response
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def pseudonym(cycle_id: int, response_id: int) -> str:
+    """Stable within a cycle, unrelated across cycles, not reversible without the secret key."""
+    message = f"respondent:{cycle_id}:{response_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
+
+
+@require_GET
+def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One row per submitted response for staff and research access: pseudonym, role (or
+    "other" for a group below the minimum), PW code, version and item scores; no names."""
+    workplace = policy.workplace_for(request.user, slug, READ)
+    if not (request.user.is_staff or policy.RESEARCH in policy.roles_in(request.user, workplace)):
+        raise PermissionDenied
+    cycle = _cycles_with_results(workplace).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404("No such cycle")
+    items = list(
+        Item.objects.filter(version=cycle.instrument_version_id).order_by("element__order", "order")
+    )
+    responses = list(
+        Response.objects.filter(cycle=cycle, submitted_at__isnull=False).values_list("pk", "role")
+    )
+    counts: dict[str, int] = {}
+    for _pk, role in responses:
+        counts[role] = counts.get(role, 0) + 1
+    answers: dict[int, dict[int, int]] = {}
+    for response_id, item_id, value in Answer.objects.filter(
+        response__cycle=cycle, response__submitted_at__isnull=False
+    ).values_list("response", "item", "value"):
+        answers.setdefault(response_id, {})[item_id] = value
+    out = io.StringIO()
+    writer = csv.writer(out)
+    version = cycle.instrument_version
+    writer.writerow(
+        ["respondent", "role", "pw", "cycle", "kind", "instrument", "version",
+         *[item.aspect_id or item.element_id for item in items]]
+    )  # fmt: skip
+    minimum = settings.EVALUATION_MIN_GROUP
+    for response_id, role in sorted(responses, key=lambda r: pseudonym(cycle.pk, r[0])):
+        given = answers.get(response_id, {})
+        writer.writerow(
+            [
+                pseudonym(cycle.pk, response_id),
+                role if counts[role] >= minimum else "other",
+                workplace.slug,
+                cycle.label,
+                cycle.kind,
+                version.instrument.code,
+                version.number,
+                *[_csv_value(given.get(item.pk)) for item in items],
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{workplace.slug}-{cycle.pk}-research.csv"'
+    )
+    return response
+
+
+def _csv_value(value: int | None) -> str:
+    if value is None:
+        return ""
+    return "NA" if value == 0 else str(value)
+
+
+# --- Across PWs --------------------------------------------------------------------------------
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """Elements × PWs for a school year (a heat table) and each PW's trend, for the PWs whose
+    results the user may read. A constant number of queries, whatever the number of PWs."""
+    workplaces = list(policy.workplaces_where(request.user, READ).order_by("name"))
+    years = list(
+        EvaluationCycle.objects.filter(
+            workplace__in=workplaces, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
+        )
+        .values_list("school_year", flat=True)
+        .distinct()
+        .order_by("-school_year")
+    )
+    year = request.GET.get("year") or (years[0] if years else school_year_of(timezone.localdate()))
+    if years and year not in years:
+        year = years[0]
+    cycles = {
+        c.workplace_id: c
+        for c in EvaluationCycle.objects.filter(
+            workplace__in=workplaces,
+            kind=CycleKind.YEARLY,
+            status=CycleStatus.CLOSED,
+            school_year=year,
+        ).select_related("instrument_version")
+    }
+    all_cycles = list(
+        EvaluationCycle.objects.filter(
+            workplace__in=workplaces, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
+        ).values_list("pk", "workplace_id", "school_year")
+    )
+    ids = [pk for pk, _w, _y in all_cycles]
+    means = results.element_means(Q(cycle__in=ids))
+    totals = results.respondents_per_cycle(ids)
+    minimum = settings.EVALUATION_MIN_GROUP
+    rows = []
+    for workplace in workplaces:
+        cycle = cycles.get(workplace.pk)
+        enough = cycle is not None and sum(totals[cycle.pk].values()) >= minimum
+        cells = []
+        for code in ELEMENT_CODES:
+            value = means.get((cycle.pk, code), (None, 0))[0] if enough else None
+            cells.append(
+                {
+                    "code": code,
+                    "mean": value,
+                    "band": results.band(cycle.instrument_version, value) if cycle else "",
+                }
+            )
+        history = sorted((y, pk) for pk, w, y in all_cycles if w == workplace.pk)
+        overall = []
+        for y, pk in history:
+            if sum(totals[pk].values()) < minimum:
+                overall.append((y, None))
+                continue
+            values = [means.get((pk, code), (None, 0)) for code in ELEMENT_CODES]
+            answered = sum(n for _m, n in values)
+            weighted = sum((m or 0) * n for m, n in values)
+            overall.append((y, weighted / answered if answered else None))
+        rows.append(
+            {
+                "workplace": workplace,
+                "cycle": cycle,
+                "enough": enough,
+                "cells": cells,
+                "trend": overall,
+                "spark": charts.trend_lines(
+                    [y for y, _v in overall], [("", [v for _y, v in overall])], width=160, height=48
+                )
+                if overall
+                else None,
+            }
+        )
+    return render(
+        request,
+        "evaluations/overview.html",
+        {
+            "rows": rows,
+            "years": years,
+            "year": year,
+            "elements": list(Element.objects.all()),
+            "minimum": minimum,
+        },
+    )

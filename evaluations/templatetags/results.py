@@ -1,0 +1,69 @@
+"""Small formatting helpers for result pages: scores, changes and band words."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def score(value) -> str:
+    """A mean with one decimal in the active language's notation, or an em dash."""
+    if value is None:
+        return "—"
+    from django.utils.formats import number_format
+
+    return number_format(value, 1)
+
+
+@register.simple_tag
+def band_label(band: str):
+    """The band in words with a shape, so it never depends on colour alone."""
+    labels = {
+        "strength": ("▲", _("strength")),
+        "discuss": ("●", _("worth discussing")),
+        "concern": ("▼", _("concern")),
+    }
+    if band not in labels:
+        return ""
+    shape, word = labels[band]
+    return format_html(
+        '<span class="band band-{}"><span aria-hidden="true">{}</span> {}</span>', band, shape, word
+    )
+
+
+@register.simple_tag
+def change(delta):
+    """+0.3 ↑ / −0.2 ↓ / 0.0 with words for screen readers."""
+    from django.utils.formats import number_format
+
+    if delta is None:
+        return format_html('<span class="change">{}</span>', _("no earlier cycle"))
+    if abs(delta) < 0.05:
+        return format_html('<span class="change change-same">= {}</span>', _("unchanged"))
+    up = delta > 0
+    return format_html(
+        '<span class="change change-{}"><span aria-hidden="true">{}</span> {}{} '
+        '<span class="visually-hidden">{}</span></span>',
+        "up" if up else "down",
+        "↑" if up else "↓",
+        "+" if up else "−",
+        number_format(abs(delta), 1),
+        _("higher") if up else _("lower"),
+    )
+
+
+@register.filter
+def stack(aspect) -> list[dict]:
+    """The segments of an aspect's stacked 1–5 bar."""
+    from evaluations.charts import stacked
+
+    return stacked(aspect.percentages())
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

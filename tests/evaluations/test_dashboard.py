@@ -1,0 +1,222 @@
+"""The yearly dashboard, its exports and the overview across PWs: permissions, privacy,
+constant query counts with one and with five cycles, XLSX read back, research CSV pseudonymity."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from evaluations import results, services
+from evaluations.models import Answer, Item, Response
+from tests.factories import (
+    CycleFactory,
+    ResearchGrantFactory,
+    UserFactory,
+    WorkplaceFactory,
+    invitation_for,
+    member_user,
+)
+from werkplaats.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def answered_cycle(workplace, *, years_ago: int = 0, groups=None, close=True):
+    """A yearly cycle with full answers: ``groups`` maps role → list of values (one per
+    respondent, used for every item)."""
+    now = timezone.now()
+    opens = now - dt.timedelta(days=365 * years_ago + 30)
+    cycle = CycleFactory(
+        workplace=workplace,
+        label=f"{2025 - years_ago}-{2026 - years_ago}",
+        school_year=f"{2025 - years_ago}-{2026 - years_ago}",
+        opens_at=opens,
+        closes_at=opens + dt.timedelta(days=21),
+    )
+    items = list(Item.objects.filter(version=cycle.instrument_version))
+    groups = groups or {Role.STUDENT: [4, 3, 5], Role.PROFESSIONAL: [2, 3, 3]}
+    for role, values in groups.items():
+        for value in values:
+            invitation = invitation_for(cycle, role)
+            response = Response.objects.create(
+                invitation=invitation,
+                cycle=cycle,
+                role=role,
+                instrument_version=cycle.instrument_version,
+                went_well=f"Goed {value}",
+                submitted_at=opens + dt.timedelta(days=1),
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, item=i, value=value) for i in items
+            )
+    if close:
+        cycle.status = "closed"
+        cycle.save(update_fields=["status"])
+        results.tally_cycle(cycle)
+    return cycle
+
+
+@pytest.fixture
+def manager(workplace):
+    return member_user(workplace, Role.MANAGER)
+
+
+def test_the_manager_sees_the_dashboard_with_radar_summary_and_table(client, workplace, manager):
+    answered_cycle(
+        workplace, years_ago=1, groups={Role.STUDENT: [3, 3, 3], Role.PROFESSIONAL: [3, 3, 3]}
+    )
+    cycle = answered_cycle(workplace)
+    client.force_login(manager)
+    landing = client.get(f"/pw/{workplace.slug}/results/")
+    assert landing["Location"] == f"/pw/{workplace.slug}/results/{cycle.pk}/"
+    page = client.get(landing["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in html and "radar-series" in html
+    data = page.context["data"]
+    assert data.element("LOS").score.mean == pytest.approx(20 / 6)
+    assert data.element("LOS").delta == pytest.approx(20 / 6 - 3)
+    assert len(page.context["summary"]) == 4
+    assert "Goed 4" in html  # open answers, no names
+    for invitation in cycle.invitations.all():
+        assert invitation.person.name not in html
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.CLIENT, Role.PROFESSIONAL])
+def test_students_clients_and_professionals_see_no_dashboard(client, workplace, role):
+    cycle = answered_cycle(workplace)
+    client.force_login(member_user(workplace, role))
+    assert client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/").status_code == 403
+
+
+def test_a_manager_of_another_pw_gets_404(client, workplace, other_workplace):
+    cycle = answered_cycle(workplace)
+    client.force_login(member_user(other_workplace, Role.MANAGER))
+    assert client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/").status_code == 404
+    assert client.get(f"/pw/{other_workplace.slug}/results/{cycle.pk}/").status_code == 404
+
+
+def test_a_small_group_shows_fewer_than_three(client, workplace, manager):
+    cycle = answered_cycle(
+        workplace, groups={Role.STUDENT: [4, 4, 4], Role.PROFESSIONAL: [3, 3, 3], Role.MANAGER: [1]}
+    )
+    client.force_login(manager)
+    page = client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/")
+    assert [role.value for role in page.context["shown_roles"]] == [Role.STUDENT]
+    assert (
+        "minder dan 3 reacties" in page.content.decode() or "fewer than 3" in page.content.decode()
+    )
+
+
+def test_too_few_respondents_in_total_show_nothing(client, workplace, manager):
+    cycle = answered_cycle(workplace, groups={Role.STUDENT: [5, 1]})
+    client.force_login(manager)
+    page = client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/")
+    assert page.context["data"].visible is False
+    assert "radar-series" not in page.content.decode()
+    assert "Goed 5" not in page.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_dashboard_runs_a_constant_number_of_queries(client, workplace, manager, count):
+    for years_ago in range(count):
+        cycle = answered_cycle(workplace, years_ago=years_ago)
+    client.force_login(manager)
+    url = f"/pw/{workplace.slug}/results/{cycle.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries.captured_queries) == 24, "\n".join(
+        q["sql"] for q in queries.captured_queries
+    )
+
+
+def test_the_xlsx_holds_the_aggregates(client, workplace, manager):
+    cycle = answered_cycle(workplace)
+    client.force_login(manager)
+    response = client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/results.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    elements = list(book.worksheets[1].iter_rows(values_only=True))
+    los = next(row for row in elements if row[0] == "LOS")
+    assert los[1] == pytest.approx(round(20 / 6, 2))
+    aspects = list(book.worksheets[2].iter_rows(values_only=True))
+    row = next(r for r in aspects if r[0] == "LOS-1")
+    assert row[4:9] == (1, 1, 3, 0, 1) or row[4:10] == (0, 1, 3, 1, 1, 0)
+
+
+def test_the_research_csv_is_pseudonymous_and_for_research_only(client, workplace, manager):
+    cycle = answered_cycle(workplace, groups={Role.STUDENT: [4, 3, 5], Role.MANAGER: [2]})
+    url = f"/pw/{workplace.slug}/results/{cycle.pk}/research.csv"
+    client.force_login(manager)
+    assert client.get(url).status_code == 403
+    client.force_login(ResearchGrantFactory(workplace=workplace).user)
+    body = client.get(url).content.decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 4
+    assert sorted(r["role"] for r in rows) == ["other", "student", "student", "student"]
+    assert {r["pw"] for r in rows} == {workplace.slug}
+    assert {r["LOS-1"] for r in rows} == {"4", "3", "5", "2"}
+    for invitation in cycle.invitations.select_related("person"):
+        assert invitation.person.name not in body
+        assert invitation.person.email not in body
+    ids = {r["respondent"] for r in rows}
+    again = {r["respondent"] for r in csv.DictReader(io.StringIO(client.get(url).content.decode()))}
+    assert ids == again  # stable within the cycle
+    other = answered_cycle(workplace, years_ago=1, groups={Role.STUDENT: [4, 3, 5]})
+    other_body = client.get(
+        f"/pw/{workplace.slug}/results/{other.pk}/research.csv"
+    ).content.decode()
+    assert ids.isdisjoint({r["respondent"] for r in csv.DictReader(io.StringIO(other_body))})
+    assert all(re.fullmatch(r"[0-9a-f]{12}", i) for i in ids)
+
+
+def test_the_overview_shows_the_pws_one_may_read(client, workplace, other_workplace):
+    answered_cycle(workplace)
+    answered_cycle(other_workplace, groups={Role.STUDENT: [5, 5]})  # too few
+    hidden = WorkplaceFactory()
+    answered_cycle(hidden)
+    user = member_user(workplace, Role.MANAGER)
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(person=user.person, workplace=other_workplace, role=Role.BRIDGE_BUILDER)
+    MembershipFactory(person=user.person, workplace=hidden, role=Role.STUDENT)  # no results role
+    client.force_login(user)
+    client.get("/results/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/results/")
+    rows = {row["workplace"].slug: row for row in page.context["rows"]}
+    assert set(rows) == {workplace.slug, other_workplace.slug}
+    assert rows[workplace.slug]["cells"][0]["mean"] == pytest.approx(20 / 6)
+    assert rows[other_workplace.slug]["cells"][0]["mean"] is None
+    more = WorkplaceFactory()
+    answered_cycle(more)
+    answered_cycle(more, years_ago=1)
+    MembershipFactory(person=user.person, workplace=more, role=Role.MANAGER)
+    with CaptureQueriesContext(connection) as more_queries:
+        assert len(client.get("/results/").context["rows"]) == 3
+    assert len(queries.captured_queries) == len(more_queries.captured_queries) <= 10
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert len(client.get("/results/").context["rows"]) >= 3
+
+
+def test_a_closed_cycle_gets_tallies_that_match_its_answers(workplace):
+    cycle = CycleFactory(workplace=workplace)
+    for value in (1, 2, 3):
+        invitation = invitation_for(cycle, Role.STUDENT)
+        response = services.start_response(invitation=invitation)
+        services.save_answers(
+            response=response,
+            answers={Item.objects.filter(version=cycle.instrument_version).first().pk: value},
+        )
+        services.submit_response(response=response)
+    services.close_cycle(cycle=cycle)
+    assert sum(t.n1 + t.n2 + t.n3 for t in cycle.tallies.all()) == 3
