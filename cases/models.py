@@ -1,1 +1,150 @@
-"""Models of the cases app; filled by its own issue."""
+"""Practice cases (praktijkvraagstukken) of a PW and their outputs, the "hard" results."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.storage import PrivateStorage
+from elements.tagging import Tagged, TaggedQuerySet
+from werkplaats.models import Person, Workplace
+
+
+class CaseKind(models.TextChoices):
+    RESEARCH = "research", _("research project")
+    GRADUATION = "graduation", _("graduation assignment")
+    IMPROVEMENT = "improvement", _("improvement project")
+    TEACHING_CASE = "teaching_case", _("client case for teaching")
+    INNOVATION = "innovation", _("innovation project")
+
+
+class CaseStatus(models.TextChoices):
+    """The board's columns, in this order."""
+
+    IDEA = "idea", _("idea")
+    RUNNING = "running", _("running")
+    FINISHED = "finished", _("finished")
+    IMPLEMENTED = "implemented", _("implemented in practice")
+
+
+class PracticeCase(Tagged):
+    """A practice question worked on in a PW, often led by a student, with its participants."""
+
+    workplace = models.ForeignKey(
+        Workplace, verbose_name=_("professional workplace"), on_delete=models.CASCADE,
+        related_name="cases",
+    )  # fmt: skip
+    title = models.CharField(_("title"), max_length=200)
+    question = models.TextField(_("practice question"))
+    kind = models.CharField(_("kind"), max_length=32, choices=CaseKind.choices)
+    lead = models.ForeignKey(
+        Person, verbose_name=_("lead"), on_delete=models.PROTECT, related_name="cases_led",
+        help_text=_("A current member of this workplace, often a student."),
+    )  # fmt: skip
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participants"), blank=True, related_name="cases_joined",
+        help_text=_("Members taking part, clients as co-researchers included."),
+    )  # fmt: skip
+    supervisors = models.ManyToManyField(
+        Person, verbose_name=_("supervisors"), blank=True, related_name="cases_supervised"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.IDEA
+    )
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    practice_change = models.TextField(_("what changed in practice"), blank=True)
+    securing = models.TextField(
+        _("how the change is secured"), blank=True,
+        help_text=_("Protocols, policy plan, training, who keeps it going."),
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: an edit or a move names the version it started from (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TaggedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("practice case")
+        verbose_name_plural = _("practice cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="practicecase_ends_after_start",
+                violation_error_message=_("A case cannot end before it starts."),
+            ),
+        ]
+        indexes = [
+            # The board (per PW by status) and the running count on the PW home.
+            models.Index(fields=["workplace", "status"], name="practicecase_wp_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", kwargs={"slug": self.workplace.slug, "pk": self.pk})
+
+
+class OutputKind(models.TextChoices):
+    GRADUATION_WORK = "graduation_work", _("graduation work")
+    PUBLICATION = "publication", _("publication")
+    PRESENTATION = "presentation", _("presentation")
+    PRODUCT = "product", _("product or tool")
+    TEACHING_MATERIAL = "teaching_material", _("teaching material (e.g. a film)")
+    POLICY_PLAN = "policy_plan", _("change taken into the policy plan")
+
+
+def output_upload_to(instance: Output, filename: str) -> str:
+    """A random name per file: the original name is kept in a field, never in the path."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"outputs/{instance.case.workplace_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Output(models.Model):
+    """A result of a case; the yearly hard indicators count these per school year."""
+
+    case = models.ForeignKey(
+        PracticeCase, verbose_name=_("practice case"), on_delete=models.CASCADE,
+        related_name="outputs",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=32, choices=OutputKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(
+        _("file"), storage=PrivateStorage(), upload_to=output_upload_to, blank=True,
+        max_length=200,
+    )  # fmt: skip
+    file_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        indexes = [
+            # output_counts: the outputs of a school year, per kind.
+            models.Index(fields=["case", "date"], name="output_case_date_idx"),
+            models.Index(fields=["date", "kind"], name="output_date_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

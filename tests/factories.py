@@ -124,3 +124,27 @@ class GoalFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(PersonFactory)
     title = factory.Sequence(lambda n: f"Leerdoel {n}")
     school_year = "2026-2027"
+
+
+class PracticeCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.PracticeCase"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    title = factory.Sequence(lambda n: f"Praktijkvraag {n}")
+    question = "Hoe betrekken we cliënten bij de overdracht?"
+    kind = "research"
+    lead = factory.LazyAttribute(
+        lambda o: MembershipFactory(workplace=o.workplace, role=Role.STUDENT).person
+    )
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+
+
+class OutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Output"
+
+    case = factory.SubFactory(PracticeCaseFactory)
+    kind = "publication"
+    title = factory.Sequence(lambda n: f"Artikel {n}")
+    date = factory.LazyFunction(timezone.localdate)

@@ -39,6 +39,8 @@ class Action(StrEnum):
     MANAGE_EVALUATIONS = "evaluation.manage"
     READ_RESULTS = "results.read"  # aggregated evaluation results and dashboards
     READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
+    VIEW_CASES = "case.view"  # the case board and case pages (names participants), outputs
+    MANAGE_CASES = "case.manage"  # start and edit cases, move them, add outputs and CMO notes
 
 
 _ALL_ROLES = frozenset(Role.values)
@@ -55,6 +57,9 @@ RULES: dict[Action, frozenset[str]] = {
     Action.MANAGE_EVALUATIONS: _COORDINATORS,
     Action.READ_RESULTS: _COORDINATORS | {Role.SUPPORTER, RESEARCH},
     Action.READ_RESEARCH: _ALL_ROLES | {RESEARCH},
+    Action.VIEW_CASES: _ALL_ROLES,
+    # Clients take part in cases (often without an account); the others run them.
+    Action.MANAGE_CASES: _ALL_ROLES - {Role.CLIENT},
 }
 
 

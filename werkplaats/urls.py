@@ -45,6 +45,7 @@ account_patterns = [
 urlpatterns = [
     path("", include("werkplaats.app_urls")),
     path("", include("elements.urls")),
+    path("", include("cases.urls")),
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),

@@ -9,9 +9,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ActivityFactory, GoalFactory, UserFactory, member_user
+from tests.factories import (
+    ActivityFactory,
+    GoalFactory,
+    OutputFactory,
+    PracticeCaseFactory,
+    UserFactory,
+    member_user,
+)
 from werkplaats.models import Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
@@ -65,6 +73,15 @@ def owners_page():
     return {**goals_page(), **dict.fromkeys(MEMBERS, 403), "student": 200}
 
 
+CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
+OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
+
+
+def case_managers_page():
+    """Running cases: every member but clients (who take part, often without an account)."""
+    return {**members_page(), "client": 403}
+
+
 def post_only():
     return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}
 
@@ -95,6 +112,17 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:goal-ask-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
     "werkplaats:goal-answer-support": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
     "werkplaats:goal-close": ({"slug": "pw-a", "pk": GOAL}, "get", post_only()),
+    "cases:board": ({"slug": "pw-a"}, "get", members_page()),
+    "cases:case-new": ({"slug": "pw-a"}, "get", case_managers_page()),
+    "cases:case-detail": ({"slug": "pw-a", "pk": CASE}, "get", members_page()),
+    "cases:case-edit": ({"slug": "pw-a", "pk": CASE}, "get", case_managers_page()),
+    "cases:case-move": ({"slug": "pw-a", "pk": CASE}, "get", post_only()),
+    "cases:output-new": ({"slug": "pw-a", "pk": CASE}, "get", case_managers_page()),
+    "cases:output-file": (
+        {"slug": "pw-a", "pk": CASE, "output_pk": OUTPUT},
+        "get",
+        members_page(),
+    ),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
@@ -141,6 +169,11 @@ def personas(db):
     users["staff"] = UserFactory(is_staff=True)
     users[ACTIVITY] = ActivityFactory(workplace=pw_a).pk
     users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
+    case = PracticeCaseFactory(workplace=pw_a, lead=users[Role.STUDENT].person)
+    users[CASE] = case.pk
+    users[OUTPUT] = OutputFactory(
+        case=case, file=ContentFile(b"%PDF-1.4 test", name="verslag.pdf"), file_name="verslag.pdf"
+    ).pk
     return users
 
 
@@ -152,7 +185,9 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
-    kwargs = {k: personas[v] if v in (ACTIVITY, GOAL) else v for k, v in kwargs.items()}
+    kwargs = {
+        k: personas[v] if v in (ACTIVITY, GOAL, CASE, OUTPUT) else v for k, v in kwargs.items()
+    }
     if persona != "anonymous":
         client.force_login(personas[persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs))

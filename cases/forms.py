@@ -1,0 +1,193 @@
+"""Forms of the cases app: a case, an output (with a checked upload), a status move."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseStatus, Output, PracticeCase
+from elements.tagging import TaggedModelForm
+from werkplaats.forms import workplace_people
+from werkplaats.models import Person, Workplace
+
+# Allowed uploads: extension -> (content type served, how the file must start).
+# The first bytes are checked too, so a renamed executable is refused.
+ALLOWED_UPLOADS: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".mp4": ("video/mp4", ()),  # checked below: "ftyp" at byte 4
+}
+
+
+def content_type_for(name: str) -> str:
+    """The content type a stored output is served with (only allowed types are ever stored)."""
+    entry = ALLOWED_UPLOADS.get(PurePath(name).suffix.lower())
+    return entry[0] if entry else "application/octet-stream"
+
+
+def _people_field_queryset(workplace: Workplace, instance: PracticeCase | None, relation: str):
+    """Current members; on an edit also the people already linked (they may have left since)."""
+    people = workplace_people(workplace)
+    if instance is None or not instance.pk:
+        return people
+    return (
+        Person.objects.filter(Q(pk__in=people.values("pk")) | Q(**{relation: instance}))
+        .distinct()
+        .order_by("name")
+    )
+
+
+class PracticeCaseForm(TaggedModelForm):
+    """A case; the lead, participants and supervisors must be current members of the PW."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PracticeCase
+        fields = [
+            "title",
+            "question",
+            "kind",
+            "status",
+            "lead",
+            "participants",
+            "supervisors",
+            "starts_on",
+            "ends_on",
+            "practice_change",
+            "securing",
+        ]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.CheckboxSelectMultiple(attrs={"class": "participant-input"}),
+            "supervisors": forms.CheckboxSelectMultiple(attrs={"class": "participant-input"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "practice_change": forms.Textarea(attrs={"rows": 3}),
+            "securing": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "lead": {"invalid_choice": _("The lead must be a current member of this workplace.")},
+            "participants": {
+                "invalid_choice": _("Only current members of this workplace can take part.")
+            },
+            "supervisors": {
+                "invalid_choice": _("Only current members of this workplace can supervise.")
+            },
+        }
+
+    def __init__(self, *args, workplace: Workplace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workplace = workplace
+        instance = self.instance if self.instance.pk else None
+        lead_ids = [instance.lead_id] if instance else []
+        self.fields["lead"].queryset = Person.objects.filter(
+            Q(pk__in=workplace_people(workplace).values("pk")) | Q(pk__in=lead_ids)
+        ).order_by("name")
+        self.fields["participants"].queryset = _people_field_queryset(
+            workplace, instance, "cases_joined"
+        )
+        self.fields["supervisors"].queryset = _people_field_queryset(
+            workplace, instance, "cases_supervised"
+        )
+        if instance and "version" not in self.initial:
+            self.initial["version"] = instance.version
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise forms.ValidationError(_("Reload the page and try again."))
+        return version
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("A case cannot end before it starts."))
+        return cleaned
+
+
+class OutputForm(forms.ModelForm):
+    """An output of a case: dated on or after the case's start; a link and/or a checked file."""
+
+    link = forms.URLField(label=_("link"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Output
+        fields = ["kind", "title", "date", "link", "file"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "file": forms.ClearableFileInput(attrs={"accept": ",".join(sorted(ALLOWED_UPLOADS))}),
+        }
+
+    def __init__(self, *args, case: PracticeCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["file"].help_text = _(
+            "PDF, Word, Excel, PowerPoint, OpenDocument text, PNG, JPEG or MP4; at most "
+            "%(size)s. The file is only shown to members of this workplace."
+        ) % {"size": filesizeformat(self.max_bytes())}
+
+    @staticmethod
+    def max_bytes() -> int:
+        return settings.CASE_OUTPUT_MAX_UPLOAD_MB * 1024 * 1024
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < self.case.starts_on:
+            raise forms.ValidationError(
+                _("An output cannot be dated before its case started (%(date)s)."),
+                params={"date": self.case.starts_on.isoformat()},
+            )
+        return date
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        suffix = PurePath(upload.name).suffix.lower()
+        if suffix not in ALLOWED_UPLOADS:
+            raise forms.ValidationError(
+                _("This type of file is not accepted. Choose a PDF, Word, Excel, PowerPoint, "
+                  "OpenDocument text, PNG, JPEG or MP4 file.")
+            )  # fmt: skip
+        if upload.size > self.max_bytes():
+            raise forms.ValidationError(
+                _("The file is too large: at most %(size)s."),
+                params={"size": filesizeformat(self.max_bytes())},
+            )
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        signatures = ALLOWED_UPLOADS[suffix][1]
+        valid = head[4:8] == b"ftyp" if suffix == ".mp4" else head.startswith(signatures)
+        if not valid:
+            raise forms.ValidationError(_("The content of this file does not match its extension."))
+        return upload
+
+
+class MoveForm(forms.Form):
+    """A button on the board: move a case to a status, naming the version it saw."""
+
+    status = forms.ChoiceField(choices=CaseStatus.choices)
+    version = forms.IntegerField(min_value=1)

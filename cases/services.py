@@ -1,0 +1,130 @@
+"""Writes and counts for practice cases and their outputs.
+
+Every write is one transaction with keyword-only arguments. Edits and status moves use
+optimistic locking: the caller names the version it saw, a conditional UPDATE claims it, and a
+concurrent change raises ``EditConflict`` with nothing saved.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from cases.models import CaseStatus, Output, OutputKind, PracticeCase
+from werkplaats.models import Workplace, school_year_bounds, school_year_of
+from werkplaats.services import EditConflict
+
+__all__ = [
+    "EditConflict",
+    "add_output",
+    "create_case",
+    "move_case",
+    "output_counts",
+    "update_case",
+    "workplace_case_summary",
+]
+
+
+def create_case(*, form, workplace: Workplace, by) -> PracticeCase:
+    """Save a new case from a valid PracticeCaseForm with its people and tags."""
+    with transaction.atomic():
+        case = form.save(commit=False)
+        case.workplace = workplace
+        case.created_by = by if by.is_authenticated else None
+        case.save()
+        form.save_m2m()
+    return case
+
+
+def update_case(*, form) -> PracticeCase:
+    """Save an edited case; EditConflict if somebody saved or moved it since the form opened."""
+    case = form.instance
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        claimed = PracticeCase.objects.filter(pk=case.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict
+        case = form.save(commit=False)
+        case.version = expected + 1
+        case.save()
+        form.save_m2m()
+    return case
+
+
+def move_case(*, case: PracticeCase, status: str, version: int) -> PracticeCase:
+    """Move a case to another column of the board.
+
+    The move is claimed with a conditional UPDATE on the version, so a stale board (another tab,
+    another person) gets EditConflict instead of undoing a newer move or edit.
+    """
+    if status not in CaseStatus.values:
+        raise ValueError(f"unknown status {status!r}")
+    with transaction.atomic():
+        claimed = PracticeCase.objects.filter(pk=case.pk, version=version).update(
+            status=status, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if claimed != 1:
+            raise EditConflict
+    case.status, case.version = status, version + 1
+    return case
+
+
+def add_output(*, form, case: PracticeCase, by) -> Output:
+    """Save an output of a case from a valid OutputForm, the uploaded file with it.
+
+    The file is written to the private storage while the row is saved; if the transaction
+    fails the file is removed again, so no orphan is left behind.
+    """
+    output = form.save(commit=False)
+    output.case = case
+    output.created_by = by if by.is_authenticated else None
+    upload = form.cleaned_data.get("file")
+    output.file_name = upload.name[:200] if upload else ""
+    try:
+        with transaction.atomic():
+            output.save()
+    except Exception:
+        if output.file.name:
+            output.file.storage.delete(output.file.name)
+        raise
+    return output
+
+
+# --- Counts -----------------------------------------------------------------------------------
+_INDICATORS = {
+    "graduation_assignments": OutputKind.GRADUATION_WORK,
+    "publications": OutputKind.PUBLICATION,
+    "policy_plan": OutputKind.POLICY_PLAN,
+}
+
+
+def output_counts(*, workplace: Workplace, school_year: str) -> dict:
+    """Outputs of a PW's cases dated in a school year ("2026-2027"), for the hard indicators.
+
+    {"graduation_assignments": n, "publications": n, "policy_plan": n, "total": n,
+     "per_kind": {kind: n for every OutputKind}}, in one aggregate query. A graduation
+    assignment counts when its graduation work is delivered (an output of that kind).
+    """
+    first, last = school_year_bounds(school_year)
+    counts = Output.objects.filter(case__workplace=workplace, date__range=(first, last)).aggregate(
+        total=Count("pk"),
+        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in OutputKind},
+    )
+    per_kind = {kind.value: counts[kind.value] for kind in OutputKind}
+    return {
+        **{key: per_kind[kind.value] for key, kind in _INDICATORS.items()},
+        "total": counts["total"],
+        "per_kind": per_kind,
+    }
+
+
+def workplace_case_summary(workplace: Workplace) -> dict:
+    """Running cases and this school year's outputs of a PW, for its home page (one query)."""
+    first, last = school_year_bounds(school_year_of(timezone.localdate()))
+    return PracticeCase.objects.filter(workplace=workplace).aggregate(
+        running=Count("pk", filter=Q(status=CaseStatus.RUNNING), distinct=True),
+        outputs=Count("outputs", filter=Q(outputs__date__range=(first, last)), distinct=True),
+    )

@@ -1,0 +1,21 @@
+"""URLs of the cases app (namespace ``cases``), all inside a PW."""
+
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("pw/<slug:slug>/cases/", views.board, name="board"),
+    path("pw/<slug:slug>/cases/new/", views.case_new, name="case-new"),
+    path("pw/<slug:slug>/cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("pw/<slug:slug>/cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("pw/<slug:slug>/cases/<int:pk>/move/", views.case_move, name="case-move"),
+    path("pw/<slug:slug>/cases/<int:pk>/outputs/new/", views.output_new, name="output-new"),
+    path(
+        "pw/<slug:slug>/cases/<int:pk>/outputs/<int:output_pk>/file/",
+        views.output_file,
+        name="output-file",
+    ),
+]
