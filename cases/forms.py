@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, Output, PracticeCase
+from cases.models import CaseStatus, CmoNote, CmoSource, Output, PracticeCase
+from elements.models import ELEMENT_CODES
 from elements.tagging import TaggedModelForm
 from werkplaats.forms import workplace_people
-from werkplaats.models import Person, Workplace
+from werkplaats.models import Activity, Person, Workplace
 
 # Allowed uploads: extension -> (content type served, how the file must start).
 # The first bytes are checked too, so a renamed executable is refused.
@@ -191,3 +192,74 @@ class MoveForm(forms.Form):
 
     status = forms.ChoiceField(choices=CaseStatus.choices)
     version = forms.IntegerField(min_value=1)
+
+
+# --- CMO notes --------------------------------------------------------------------------------
+RECENT_ACTIVITIES = 50
+
+
+class CmoNoteForm(TaggedModelForm):
+    """A CMO note about a case of this PW, a recent activity of its log, or the PW itself."""
+
+    class Meta:
+        model = CmoNote
+        fields = ["case", "activity", "source", "date", "context", "mechanism", "outcome"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "context": forms.Textarea(attrs={"rows": 3}),
+            "mechanism": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "case": _("Leave case and activity empty for a note about the workplace itself."),
+        }
+
+    def __init__(self, *args, workplace: Workplace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = PracticeCase.objects.filter(workplace=workplace).order_by(
+            "title"
+        )
+        self.fields["case"].empty_label = _("No case")
+        # The log may hold thousands of activities: offer the recent ones, plus one chosen
+        # from the log (?activity=<id>).
+        recent = Activity.objects.filter(workplace=workplace).order_by("-date", "-pk")
+        chosen = self.initial.get("activity") or self.data.get("activity") or None
+        ids = Q(pk__in=recent.values("pk")[:RECENT_ACTIVITIES])
+        if chosen and str(chosen).isdigit():
+            ids |= Q(pk=int(chosen))
+        self.fields["activity"].queryset = Activity.objects.filter(
+            ids, workplace=workplace
+        ).order_by("-date", "-pk")
+        self.fields["activity"].empty_label = _("No activity")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("case") and cleaned.get("activity"):
+            raise forms.ValidationError(
+                _("A note is about a case or an activity, not both. Choose one of them.")
+            )
+        return cleaned
+
+
+class CmoFilterForm(forms.Form):
+    """Filters of the CMO note lists; every value is in the URL."""
+
+    element = forms.ChoiceField(label=_("Element"), required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("All sources")), *CmoSource.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["element"].choices = [("", _("All elements"))] + [
+            (code, code) for code in ELEMENT_CODES
+        ]
+
+    def apply(self, notes):
+        if not self.is_valid():
+            return notes
+        if self.cleaned_data.get("element"):
+            notes = notes.tagged_with(self.cleaned_data["element"])
+        if self.cleaned_data.get("source"):
+            notes = notes.filter(source=self.cleaned_data["source"])
+        return notes

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.storage import PrivateStorage
 from elements.tagging import Tagged, TaggedQuerySet
-from werkplaats.models import Person, Workplace
+from werkplaats.models import Person, Role, Workplace
 
 
 class CaseKind(models.TextChoices):
@@ -148,3 +148,69 @@ class Output(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- CMO notes (realist evaluation) -----------------------------------------------------------
+class CmoSource(models.TextChoices):
+    OBSERVATION = "observation", _("observation")
+    INTERVIEW = "interview", _("interview")
+    FOCUS_GROUP = "focus_group", _("focus group")
+    DOCUMENT = "document", _("document")
+    QUESTIONNAIRE = "questionnaire", _("questionnaire")
+    MEETING = "meeting", _("meeting")
+
+
+class CmoNote(Tagged):
+    """A context–mechanism–outcome observation, about a case, an activity of the log, or the
+    PW itself (neither set). The author's role is kept so research exports need no names."""
+
+    workplace = models.ForeignKey(
+        Workplace, verbose_name=_("professional workplace"), on_delete=models.CASCADE,
+        related_name="cmo_notes",
+    )  # fmt: skip
+    case = models.ForeignKey(
+        PracticeCase, verbose_name=_("practice case"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="cmo_notes",
+    )  # fmt: skip
+    activity = models.ForeignKey(
+        "werkplaats.Activity", verbose_name=_("activity"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="cmo_notes",
+    )  # fmt: skip
+    context = models.TextField(_("context"), help_text=_("In which situation (C)?"))
+    mechanism = models.TextField(_("mechanism"), help_text=_("What happened or worked (M)?"))
+    outcome = models.TextField(_("outcome"), help_text=_("What did it lead to (O)?"))
+    source = models.CharField(_("source"), max_length=16, choices=CmoSource.choices)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    author = models.ForeignKey(
+        Person, verbose_name=_("author"), on_delete=models.PROTECT, related_name="cmo_notes"
+    )
+    author_role = models.CharField(
+        _("author's role"), max_length=32, choices=Role.choices, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TaggedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("CMO note")
+        verbose_name_plural = _("CMO notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(activity__isnull=True),
+                name="cmonote_one_subject",
+                violation_error_message=_("A note is about a case or an activity, not both."),
+            ),
+        ]
+        indexes = [
+            # The list per PW, newest first, optionally by source.
+            models.Index(fields=["workplace", "-date", "-id"], name="cmonote_wp_date_idx"),
+            models.Index(fields=["workplace", "source", "-date"], name="cmonote_wp_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} · {self.get_source_display()}"
+
+    def subject(self):
+        """What the note is about: the case, the activity, or the PW itself."""
+        return self.case or self.activity or self.workplace

@@ -11,13 +11,22 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from cases.models import CaseStatus, Output, OutputKind, PracticeCase
-from werkplaats.models import Workplace, school_year_bounds, school_year_of
+from cases.models import CaseStatus, CmoNote, Output, OutputKind, PracticeCase
+from werkplaats.models import (
+    Membership,
+    Person,
+    Role,
+    Workplace,
+    school_year_bounds,
+    school_year_of,
+)
 from werkplaats.services import EditConflict
 
 __all__ = [
     "EditConflict",
     "add_output",
+    "author_role",
+    "create_cmo_note",
     "create_case",
     "move_case",
     "output_counts",
@@ -128,3 +137,27 @@ def workplace_case_summary(workplace: Workplace) -> dict:
         running=Count("pk", filter=Q(status=CaseStatus.RUNNING), distinct=True),
         outputs=Count("outputs", filter=Q(outputs__date__range=(first, last)), distinct=True),
     )
+
+
+# --- CMO notes --------------------------------------------------------------------------------
+def author_role(*, person: Person, workplace: Workplace) -> str:
+    """The role a note's author holds in the PW today; with several roles, the first in the
+    fixed role order (students before supporters, and so on). Research exports show this role
+    instead of the author's name."""
+    roles = set(
+        Membership.objects.current().filter(person=person, workplace=workplace)
+        .values_list("role", flat=True)
+    )  # fmt: skip
+    return next((role.value for role in Role if role.value in roles), "")
+
+
+def create_cmo_note(*, form, workplace: Workplace, author: Person) -> CmoNote:
+    """Save a CMO note from a valid CmoNoteForm, with its tags and the author's current role."""
+    with transaction.atomic():
+        note = form.save(commit=False)
+        note.workplace = workplace
+        note.author = author
+        note.author_role = author_role(person=author, workplace=workplace)
+        note.save()
+        form.save_m2m()
+    return note

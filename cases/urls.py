@@ -18,4 +18,8 @@ urlpatterns = [
         views.output_file,
         name="output-file",
     ),
+    path("pw/<slug:slug>/notes/", views.cmo_list, name="cmo-list"),
+    path("pw/<slug:slug>/notes/new/", views.cmo_new, name="cmo-new"),
+    path("notes/", views.cmo_all, name="cmo-all"),
+    path("notes/export.csv", views.cmo_export, name="cmo-export"),
 ]

@@ -7,18 +7,31 @@ id from another PW gives 404 as well.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import services
-from cases.forms import MoveForm, OutputForm, PracticeCaseForm, content_type_for
-from cases.models import CaseStatus, Output, PracticeCase
+from cases.forms import (
+    CmoFilterForm,
+    CmoNoteForm,
+    MoveForm,
+    OutputForm,
+    PracticeCaseForm,
+    content_type_for,
+)
+from cases.models import CaseStatus, CmoNote, Output, PracticeCase
 from werkplaats import policy
-from werkplaats.models import Person, Workplace
+from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
 
 A = policy.Action
 
@@ -114,6 +127,10 @@ def _detail(request, workplace, case, *, output_form=None, status=200) -> HttpRe
             Prefetch("participants", queryset=Person.objects.order_by("name")),
             Prefetch("supervisors", queryset=Person.objects.order_by("name")),
             Prefetch("outputs", queryset=Output.objects.order_by("-date", "-pk")),
+            Prefetch(
+                "cmo_notes",
+                queryset=CmoNote.objects.select_related("author").prefetch_related("elements"),
+            ),
         )
         .get()
     )
@@ -217,4 +234,146 @@ def output_file(request: HttpRequest, slug: str, pk: int, output_pk: int) -> Fil
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- CMO notes --------------------------------------------------------------------------------
+NOTES_PER_PAGE = 50
+
+
+def _notes(queryset):
+    """Everything a note row shows, in a constant number of queries."""
+    return queryset.select_related("workplace", "case", "activity", "author").prefetch_related(
+        "elements", "aspects"
+    )
+
+
+@require_GET
+def cmo_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The CMO notes of a PW, newest first, filtered by element and source. Authors are named
+    only to those who may see member names; research access sees the author's role."""
+    workplace = policy.workplace_for(request.user, slug, A.READ_RESEARCH)
+    filters = CmoFilterForm(request.GET or None)
+    notes = _notes(filters.apply(CmoNote.objects.filter(workplace=workplace)))
+    page = Paginator(notes.order_by("-date", "-pk"), NOTES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "workplace": workplace,
+        "filters": filters,
+        "page_obj": page,
+        "query": query.urlencode(),
+        "show_names": policy.can(request.user, A.VIEW_MEMBERS, workplace),
+        "can_write": policy.can(request.user, A.MANAGE_CASES, workplace),
+    }
+    if request.htmx and request.htmx.target == "cmo-results":
+        return render(request, "cases/cmo_list.html#results", context)
+    return render(request, "cases/cmo_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cmo_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Write a CMO note; ``?case=<id>`` or ``?activity=<id>`` chooses what it is about."""
+    workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
+    # A note has an author: staff rights do not make someone a member of this PW.
+    author = Person.objects.filter(
+        user=request.user,
+        memberships__in=Membership.objects.current().filter(workplace=workplace),
+    ).first()
+    if author is None:
+        raise PermissionDenied
+    initial = {k: request.GET[k] for k in ("case", "activity") if request.GET.get(k, "").isdigit()}
+    form = CmoNoteForm(request.POST or None, initial=initial, workplace=workplace)
+    if request.method == "POST" and form.is_valid():
+        note = services.create_cmo_note(form=form, workplace=workplace, author=author)
+        messages.success(request, _("CMO note saved."))
+        if note.case_id:
+            return redirect("cases:case-detail", slug=workplace.slug, pk=note.case_id)
+        return redirect("cases:cmo-list", slug=workplace.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/cmo_form.html", {"workplace": workplace, "form": form}, status=status
+    )
+
+
+def _research_scope(request: HttpRequest):
+    """The PWs whose notes a staff member or researcher may read across PWs; 403 for others."""
+    user = request.user
+    if not user.is_staff and not ResearchGrant.objects.current().filter(user=user).exists():
+        raise PermissionDenied
+    return Workplace.objects.visible_to(user)
+
+
+def _all_notes(request: HttpRequest):
+    workplaces = _research_scope(request)
+    filters = CmoFilterForm(request.GET or None)
+    notes = filters.apply(CmoNote.objects.filter(workplace__in=workplaces))
+    slug = request.GET.get("workplace")
+    if slug:
+        notes = notes.filter(workplace__slug=slug)
+    return filters, workplaces, _notes(notes).order_by("workplace__name", "-date", "-pk")
+
+
+@require_GET
+def cmo_all(request: HttpRequest) -> HttpResponse:
+    """CMO notes across every PW the user may see, for cross-case analysis (no names)."""
+    filters, workplaces, notes = _all_notes(request)
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/cmo_all.html",
+        {
+            "filters": filters,
+            "workplaces": workplaces.order_by("name"),
+            "chosen": request.GET.get("workplace", ""),
+            "page_obj": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _cell(value) -> str:
+    """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def cmo_export(request: HttpRequest) -> HttpResponse:
+    """The filtered cross-PW notes as CSV: the author's role, never a person's name."""
+    _filters, _workplaces, notes = _all_notes(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [_("Workplace"), _("Date"), _("Source"), _("About"), _("Context"), _("Mechanism"),
+         _("Outcome"), _("Elements"), _("Aspects"), _("Author's role")]
+    )  # fmt: skip
+    for note in notes.iterator(chunk_size=500):
+        if note.case_id:
+            about = _("case: %(title)s") % {"title": note.case.title}
+        elif note.activity_id:
+            about = _("activity: %(title)s") % {"title": note.activity.title}
+        else:
+            about = _("the workplace")
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    note.workplace.name, note.date.isoformat(), note.get_source_display(),
+                    about, note.context, note.mechanism, note.outcome,
+                    " ".join(sorted(e.code for e in note.elements.all())),
+                    " ".join(sorted(a.code for a in note.aspects.all())),
+                    Role(note.author_role).label if note.author_role else "",
+                )
+            ]
+        )  # fmt: skip
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cmo-notes-{stamp}.csv"'
     return response

@@ -82,6 +82,11 @@ def case_managers_page():
     return {**members_page(), "client": 403}
 
 
+def research_across_page():
+    """Across all PWs, for cross-case analysis: staff and research access only."""
+    return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 403), "researcher": 200, "staff": 200}
+
+
 def post_only():
     return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}
 
@@ -123,6 +128,10 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         "get",
         members_page(),
     ),
+    "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
+    "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),
+    "cases:cmo-all": ({}, "get", research_across_page()),
+    "cases:cmo-export": ({}, "get", research_across_page()),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
