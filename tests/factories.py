@@ -148,3 +148,19 @@ class OutputFactory(factory.django.DjangoModelFactory):
     kind = "publication"
     title = factory.Sequence(lambda n: f"Artikel {n}")
     date = factory.LazyFunction(timezone.localdate)
+
+
+class CmoNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CmoNote"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    context = "Tijdens de ochtendoverdracht"
+    mechanism = "geeft de student feedback aan de professional"
+    outcome = "en leren beiden van elkaars aanpak"
+    source = "observation"
+    date = factory.LazyFunction(timezone.localdate)
+    author = factory.LazyAttribute(
+        lambda o: MembershipFactory(workplace=o.workplace, role=Role.STUDENT).person
+    )
+    author_role = Role.STUDENT
