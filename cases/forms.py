@@ -8,13 +8,14 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, CmoNote, CmoSource, Output, PracticeCase
+from cases.models import CaseStatus, CmoNote, CmoSource, Output, PoolConsent, PracticeCase
 from elements.models import ELEMENT_CODES
 from elements.tagging import TaggedModelForm
 from werkplaats.forms import workplace_people
-from werkplaats.models import Activity, Person, Workplace
+from werkplaats.models import Activity, Membership, Person, Role, Workplace
 
 # Allowed uploads: extension -> (content type served, how the file must start).
 # The first bytes are checked too, so a renamed executable is refused.
@@ -263,3 +264,77 @@ class CmoFilterForm(forms.Form):
         if self.cleaned_data.get("source"):
             notes = notes.filter(source=self.cleaned_data["source"])
         return notes
+
+
+# --- Experience-expert pool -------------------------------------------------------------------
+class PoolConsentForm(forms.ModelForm):
+    """Record a client's or experience expert's consent to be approached.
+
+    The person must be a current client / experience expert of this PW; the workplaces are
+    PWs where the person is a current member and the registrar may manage the pool.
+    """
+
+    class Meta:
+        model = PoolConsent
+        fields = [
+            "person",
+            "consented_on",
+            "workplaces",
+            "topics",
+            "for_interviews",
+            "for_workshops",
+            "for_lessons",
+            "contact_preference",
+            "contact_details",
+        ]
+        widgets = {
+            "consented_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "workplaces": forms.CheckboxSelectMultiple,
+            "topics": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "person": {
+                "invalid_choice": _(
+                    "Choose a current client or experience expert of this workplace."
+                )
+            },
+            "consented_on": {"required": _("Enter the date the consent was given.")},
+        }
+
+    def __init__(self, *args, workplace: Workplace, workplaces, **kwargs):
+        super().__init__(*args, **kwargs)
+        clients = Membership.objects.current().filter(workplace=workplace, role=Role.CLIENT)
+        self.fields["person"].queryset = Person.objects.filter(
+            pk__in=clients.values("person_id")
+        ).order_by("name")
+        self.fields["workplaces"].queryset = workplaces
+        self.fields["consented_on"].required = True
+        if not self.is_bound:
+            self.initial.setdefault("workplaces", [workplace.pk])
+
+    def clean_consented_on(self):
+        day = self.cleaned_data.get("consented_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Consent cannot be dated in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        person, chosen = cleaned.get("person"), cleaned.get("workplaces")
+        if person and chosen:
+            member_of = set(
+                Membership.objects.current()
+                .filter(person=person)
+                .values_list("workplace_id", flat=True)
+            )
+            if any(wp.pk not in member_of for wp in chosen):
+                self.add_error(
+                    "workplaces",
+                    _("Choose only workplaces this person is currently a member of."),
+                )
+        if person and PoolConsent.objects.active().filter(person=person).exists():
+            self.add_error(
+                "person",
+                _("This person already has a standing consent; withdraw it first to change it."),
+            )
+        return cleaned

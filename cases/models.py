@@ -214,3 +214,77 @@ class CmoNote(Tagged):
     def subject(self):
         """What the note is about: the case, the activity, or the PW itself."""
         return self.case or self.activity or self.workplace
+
+
+# --- Experience-expert pool -------------------------------------------------------------------
+class PoolConsentQuerySet(models.QuerySet):
+    def active(self) -> PoolConsentQuerySet:
+        """Consents not withdrawn: only these put somebody in the pool."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class PoolConsent(models.Model):
+    """A client or experience expert's explicit, dated consent to be approached by the PWs
+    named in it, recorded by a registrar.
+
+    Withdrawal takes effect at once and is permanent for this record: consenting again is a
+    new record, so the history of consent is never rewritten.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="pool_consents"
+    )
+    workplaces = models.ManyToManyField(
+        Workplace, verbose_name=_("professional workplaces"), related_name="pool_consents",
+        help_text=_("Only members of these workplaces see this person in the pool."),
+    )  # fmt: skip
+    topics = models.TextField(_("topics they want to speak about"))
+    for_interviews = models.BooleanField(_("interviews"), default=False)
+    for_workshops = models.BooleanField(_("workshops"), default=False)
+    for_lessons = models.BooleanField(_("lessons"), default=False)
+    contact_preference = models.CharField(
+        _("how they like to be contacted"), max_length=200,
+        help_text=_("For example: by phone in the afternoon, or through the bridge-builder."),
+    )  # fmt: skip
+    contact_details = models.CharField(
+        _("contact details"), max_length=200, blank=True,
+        help_text=_("Phone number or address to use; shown only while consent stands."),
+    )  # fmt: skip
+    consented_on = models.DateField(_("consent given on"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawal registered by"),
+        on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+    )  # fmt: skip
+
+    objects = PoolConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person__name", "-consented_on"]
+        verbose_name = _("consent for the experience-expert pool")
+        verbose_name_plural = _("consents for the experience-expert pool")
+        constraints = [
+            # One standing consent per person; a new one needs the old one withdrawn.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="poolconsent_one_active_per_person",
+                violation_error_message=_("This person already has a standing consent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="poolconsent_withdrawal_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.consented_on:%Y-%m-%d}"
+
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from cases.models import CaseStatus, CmoNote, Output, OutputKind, PracticeCase
+from cases.models import CaseStatus, CmoNote, Output, OutputKind, PoolConsent, PracticeCase
 from werkplaats.models import (
     Membership,
     Person,
@@ -30,6 +30,8 @@ __all__ = [
     "create_case",
     "move_case",
     "output_counts",
+    "register_consent",
+    "withdraw_consent",
     "update_case",
     "workplace_case_summary",
 ]
@@ -161,3 +163,40 @@ def create_cmo_note(*, form, workplace: Workplace, author: Person) -> CmoNote:
         note.save()
         form.save_m2m()
     return note
+
+
+# --- Experience-expert pool -------------------------------------------------------------------
+class ConsentRefused(Exception):
+    """Consent cannot be recorded like this (no date, no registrar)."""
+
+
+def register_consent(*, form, registered_by) -> PoolConsent:
+    """Record a new consent from a valid PoolConsentForm; the registrar is the logged-in user.
+
+    Consent without a date or a registrar is refused: both are what makes it explicit.
+    """
+    if registered_by is None or not registered_by.is_authenticated:
+        raise ConsentRefused("a consent needs the user who recorded it")
+    if not form.cleaned_data.get("consented_on"):
+        raise ConsentRefused("a consent needs the date it was given")
+    with transaction.atomic():
+        consent = form.save(commit=False)
+        consent.registered_by = registered_by
+        consent.save()
+        form.save_m2m()
+    return consent
+
+
+def withdraw_consent(*, consent: PoolConsent, by) -> bool:
+    """Withdraw a consent at once; False if it was already withdrawn.
+
+    The conditional UPDATE claims the row, so the first withdrawal's time and registrar are
+    kept however often it is repeated. Nothing puts a withdrawn consent back: consenting again
+    is a new record (register_consent).
+    """
+    with transaction.atomic():
+        done = PoolConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=by
+        )
+    consent.refresh_from_db(fields=["withdrawn_at", "withdrawn_by"])
+    return done == 1

@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("pw/<slug:slug>/notes/", views.cmo_list, name="cmo-list"),
     path("pw/<slug:slug>/notes/new/", views.cmo_new, name="cmo-new"),
+    path("pw/<slug:slug>/pool/", views.pool, name="pool"),
+    path("pw/<slug:slug>/pool/new/", views.pool_new, name="pool-new"),
+    path("pw/<slug:slug>/pool/<int:pk>/withdraw/", views.pool_withdraw, name="pool-withdraw"),
     path("notes/", views.cmo_all, name="cmo-all"),
     path("notes/export.csv", views.cmo_export, name="cmo-export"),
 ]

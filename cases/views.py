@@ -26,10 +26,11 @@ from cases.forms import (
     CmoNoteForm,
     MoveForm,
     OutputForm,
+    PoolConsentForm,
     PracticeCaseForm,
     content_type_for,
 )
-from cases.models import CaseStatus, CmoNote, Output, PracticeCase
+from cases.models import CaseStatus, CmoNote, Output, PoolConsent, PracticeCase
 from werkplaats import policy
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
 
@@ -377,3 +378,80 @@ def cmo_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cmo-notes-{stamp}.csv"'
     return response
+
+
+# --- Experience-expert pool -------------------------------------------------------------------
+@require_GET
+def pool(request: HttpRequest, slug: str) -> HttpResponse:
+    """Experience experts with a standing consent that names this PW, with how to reach them.
+    A withdrawn consent disappears from here at once; coordinators see that it was withdrawn,
+    never the contact details."""
+    workplace = policy.workplace_for(request.user, slug, A.VIEW_POOL)
+    consents = PoolConsent.objects.filter(workplaces=workplace).select_related("person")
+    can_manage = policy.can(request.user, A.MANAGE_POOL, workplace)
+    withdrawn = []
+    if can_manage:
+        withdrawn = list(consents.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at")[:50])
+    return render(
+        request,
+        "cases/pool.html",
+        {
+            "workplace": workplace,
+            "consents": list(consents.active()),
+            "withdrawn": withdrawn,
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _pool_workplaces(user):
+    """PWs in which this user may record consent (the form's choices)."""
+    ids = [
+        wp.pk for wp in Workplace.objects.visible_to(user) if policy.can(user, A.MANAGE_POOL, wp)
+    ]
+    return Workplace.objects.filter(pk__in=ids).order_by("name")
+
+
+@require_http_methods(["GET", "POST"])
+def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record a consent: explicit, dated, with the logged-in user as registrar."""
+    workplace = policy.workplace_for(request.user, slug, A.MANAGE_POOL)
+    form = PoolConsentForm(
+        request.POST or None, workplace=workplace, workplaces=_pool_workplaces(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        consent = services.register_consent(form=form, registered_by=request.user)
+        messages.success(
+            request, _("Consent of %(name)s recorded.") % {"name": consent.person.name}
+        )
+        return redirect("cases:pool", slug=workplace.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/pool_form.html", {"workplace": workplace, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pool_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Withdraw a consent (coordinators, supporters, or the person themself). GET asks for
+    confirmation, the path without JavaScript; POST withdraws, at once and for good."""
+    workplace = policy.workplace_for(request.user, slug, A.VIEW_POOL)
+    consent = (
+        PoolConsent.objects.filter(pk=pk, workplaces=workplace).select_related("person").first()
+    )
+    if consent is None:
+        raise Http404("No such consent")
+    own = consent.person.user_id is not None and consent.person.user_id == request.user.pk
+    if not own and not policy.can(request.user, A.MANAGE_POOL, workplace):
+        raise PermissionDenied
+    if request.method == "POST":
+        if services.withdraw_consent(consent=consent, by=request.user):
+            messages.success(
+                request,
+                _("The consent of %(name)s is withdrawn; they are no longer in the pool.")
+                % {"name": consent.person.name},
+            )
+        else:
+            messages.info(request, _("This consent was already withdrawn."))
+        return redirect("cases:pool", slug=workplace.slug)
+    return render(request, "cases/pool_withdraw.html", {"workplace": workplace, "consent": consent})

@@ -164,3 +164,18 @@ class CmoNoteFactory(factory.django.DjangoModelFactory):
         lambda o: MembershipFactory(workplace=o.workplace, role=Role.STUDENT).person
     )
     author_role = Role.STUDENT
+
+
+class PoolConsentFactory(factory.django.DjangoModelFactory):
+    """A standing consent; set ``workplaces`` after creating it."""
+
+    class Meta:
+        model = "cases.PoolConsent"
+
+    person = factory.SubFactory(PersonFactory)
+    topics = "Leven met een chronische aandoening"
+    for_interviews = True
+    contact_preference = "Telefonisch, 's middags"
+    contact_details = "06-12345678"
+    consented_on = factory.LazyFunction(timezone.localdate)
+    registered_by = factory.SubFactory(UserFactory)

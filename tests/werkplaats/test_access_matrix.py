@@ -16,6 +16,7 @@ from tests.factories import (
     ActivityFactory,
     GoalFactory,
     OutputFactory,
+    PoolConsentFactory,
     PracticeCaseFactory,
     UserFactory,
     member_user,
@@ -73,6 +74,7 @@ def owners_page():
     return {**goals_page(), **dict.fromkeys(MEMBERS, 403), "student": 200}
 
 
+CONSENT = "consent-of-pw-a"  # replaced by the pk of a standing pool consent naming PW A
 CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
 OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
 
@@ -80,6 +82,11 @@ OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that
 def case_managers_page():
     """Running cases: every member but clients (who take part, often without an account)."""
     return {**members_page(), "client": 403}
+
+
+def pool_managers_page():
+    """Recording and withdrawing consent: coordinators, supporters and staff."""
+    return loggers_page()
 
 
 def research_across_page():
@@ -130,6 +137,14 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     ),
     "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
     "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),
+    "cases:pool": ({"slug": "pw-a"}, "get", members_page()),
+    "cases:pool-new": ({"slug": "pw-a"}, "get", pool_managers_page()),
+    # The consent is the client persona's own: they may always withdraw it.
+    "cases:pool-withdraw": (
+        {"slug": "pw-a", "pk": CONSENT},
+        "get",
+        {**pool_managers_page(), "client": 200},
+    ),
     "cases:cmo-all": ({}, "get", research_across_page()),
     "cases:cmo-export": ({}, "get", research_across_page()),
     "elements:model": ({}, "get", login_required()),
@@ -183,6 +198,9 @@ def personas(db):
     users[OUTPUT] = OutputFactory(
         case=case, file=ContentFile(b"%PDF-1.4 test", name="verslag.pdf"), file_name="verslag.pdf"
     ).pk
+    consent = PoolConsentFactory(person=users[Role.CLIENT].person)
+    consent.workplaces.set([pw_a])
+    users[CONSENT] = consent.pk
     return users
 
 
@@ -195,7 +213,8 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
 
     kwargs, method, expected = ROUTES[name]
     kwargs = {
-        k: personas[v] if v in (ACTIVITY, GOAL, CASE, OUTPUT) else v for k, v in kwargs.items()
+        k: personas[v] if v in (ACTIVITY, GOAL, CASE, OUTPUT, CONSENT) else v
+        for k, v in kwargs.items()
     }
     if persona != "anonymous":
         client.force_login(personas[persona])

@@ -35,6 +35,8 @@ EXPECTED = {
     A.READ_RESEARCH: {*Role.values, "research", "staff"},
     A.VIEW_CASES: {*Role.values, "staff"},
     A.MANAGE_CASES: {*Role.values, "staff"} - {"client"},
+    A.VIEW_POOL: {*Role.values, "staff"},
+    A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
 }
 PERSONAS = [*Role.values, "research", "staff", "outsider", "former", "inactive", "anonymous"]
 
