@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cases.models import Output, PracticeCase
+from cases.models import CmoNote, Output, PoolConsent, PracticeCase
 
 
 class OutputInline(admin.TabularInline):
@@ -32,3 +32,36 @@ class OutputAdmin(admin.ModelAdmin):
     search_fields = ["title", "case__title"]
     date_hierarchy = "date"
     raw_id_fields = ["case"]
+
+
+@admin.register(CmoNote)
+class CmoNoteAdmin(admin.ModelAdmin):
+    list_display = ["date", "workplace", "source", "case", "author_role"]
+    list_filter = ["source", "workplace"]
+    search_fields = ["context", "mechanism", "outcome"]
+    raw_id_fields = ["case", "activity", "author"]
+    filter_horizontal = ["elements", "aspects"]
+
+
+@admin.register(PoolConsent)
+class PoolConsentAdmin(admin.ModelAdmin):
+    """Read-mostly: consent is recorded and withdrawn in the application, where the registrar
+    is the logged-in user and a withdrawal is never undone."""
+
+    list_display = ["person", "consented_on", "registered_by", "withdrawn_at"]
+    list_filter = [("withdrawn_at", admin.EmptyFieldListFilter), "workplaces"]
+    search_fields = ["person__name", "topics"]
+    readonly_fields = [
+        "person",
+        "consented_on",
+        "registered_by",
+        "registered_at",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
