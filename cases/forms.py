@@ -11,8 +11,19 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, CmoNote, CmoSource, Output, PoolConsent, PracticeCase
-from elements.models import ELEMENT_CODES
+from cases.models import (
+    CaseStatus,
+    CaseStudy,
+    CmoNote,
+    CmoSource,
+    DataCollection,
+    Fragment,
+    Output,
+    PoolConsent,
+    PracticeCase,
+    Recognition,
+)
+from elements.models import ELEMENT_CODES, Element
 from elements.tagging import TaggedModelForm
 from werkplaats.forms import workplace_people
 from werkplaats.models import Activity, Membership, Person, Role, Workplace
@@ -338,3 +349,63 @@ class PoolConsentForm(forms.ModelForm):
                 _("This person already has a standing consent; withdraw it first to change it."),
             )
         return cleaned
+
+
+# --- Case studies -----------------------------------------------------------------------------
+class CaseStudyForm(forms.ModelForm):
+    class Meta:
+        model = CaseStudy
+        fields = ["title", "starts_on", "ends_on", "description"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("A period cannot end before it starts."))
+        return cleaned
+
+
+class DataCollectionForm(forms.ModelForm):
+    class Meta:
+        model = DataCollection
+        fields = ["method", "group", "date", "respondents"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class FragmentForm(TaggedModelForm):
+    """An anonymised fragment coded to elements and aspects of the model."""
+
+    class Meta:
+        model = Fragment
+        fields = ["text", "group", "collection"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "text": _("Remove names and anything else that identifies a person."),
+        }
+
+    def __init__(self, *args, case_study: CaseStudy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = DataCollection.objects.filter(case_study=case_study)
+        self.fields["collection"].empty_label = _("Not linked to a moment")
+
+    def clean(self):
+        cleaned = super().clean()
+        tags = cleaned.get("tags")
+        if tags is not None and not tags.elements:
+            self.add_error("tags", _("Code the fragment to at least one element or aspect."))
+        return cleaned
+
+
+class SummaryForm(forms.Form):
+    """The within-case summary of one element."""
+
+    element = forms.ModelChoiceField(
+        label=_("Element"), queryset=Element.objects.all(), empty_label=None
+    )
+    recognition = forms.ChoiceField(label=_("Recognised"), choices=Recognition.choices)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -288,3 +288,142 @@ class PoolConsent(models.Model):
 
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# --- Case studies (research) ------------------------------------------------------------------
+class RespondentGroup(models.TextChoices):
+    """The homogeneous groups of the article's multiple case study."""
+
+    STUDENTS = "students", _("students")
+    SUPPORTERS = "supporters", _("supporters and bridge-builders")
+    PROFESSIONALS = "professionals", _("professionals")
+    MANAGEMENT = "management", _("management")
+    CLIENTS = "clients", _("clients")
+    MIXED = "mixed", _("mixed or not applicable")
+
+
+class CollectionMethod(models.TextChoices):
+    FOCUS_GROUP = "focus_group", _("focus group")
+    INTERVIEW = "interview", _("interview")
+    OBSERVATION = "observation", _("observation")
+    DOCUMENT = "document", _("document analysis")
+    QUESTIONNAIRE = "questionnaire", _("questionnaire")
+
+
+class Recognition(models.TextChoices):
+    STRONG = "strong", _("strongly recognised")
+    PARTLY = "partly", _("partly recognised")
+    NOT = "not", _("not recognised")
+
+
+class CaseStudy(models.Model):
+    """A PW studied as a case over a period, as in the article's multiple case study."""
+
+    workplace = models.ForeignKey(
+        Workplace, verbose_name=_("professional workplace"), on_delete=models.CASCADE,
+        related_name="case_studies",
+    )  # fmt: skip
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("period from"))
+    ends_on = models.DateField(_("period until"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="casestudy_ends_after_start",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DataCollection(models.Model):
+    """One data-collection moment of a case study, with its number of respondents."""
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.CASCADE,
+        related_name="collections",
+    )  # fmt: skip
+    method = models.CharField(_("method"), max_length=16, choices=CollectionMethod.choices)
+    group = models.CharField(_("respondent group"), max_length=16, choices=RespondentGroup.choices)
+    date = models.DateField(_("date"))
+    respondents = models.PositiveIntegerField(_("number of respondents"), default=0)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("data-collection moment")
+        verbose_name_plural = _("data-collection moments")
+        indexes = [models.Index(fields=["case_study", "group"], name="datacollection_study_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} · {self.get_group_display()}"
+
+
+class Fragment(Tagged):
+    """An anonymised quote coded to elements and aspects; researchers and staff only."""
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.CASCADE,
+        related_name="fragments",
+    )  # fmt: skip
+    collection = models.ForeignKey(
+        DataCollection, verbose_name=_("data-collection moment"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="fragments",
+    )  # fmt: skip
+    group = models.CharField(_("respondent group"), max_length=16, choices=RespondentGroup.choices)
+    text = models.TextField(_("anonymised fragment"))
+    coded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("coded by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TaggedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("coded fragment")
+        verbose_name_plural = _("coded fragments")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ElementSummary(models.Model):
+    """The within-case summary of one element: how it is recognised in this case."""
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.CASCADE,
+        related_name="summaries",
+    )  # fmt: skip
+    element = models.ForeignKey(
+        "elements.Element", verbose_name=_("element"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    recognition = models.CharField(_("recognised"), max_length=8, choices=Recognition.choices)
+    summary = models.TextField(_("summary"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("within-case summary")
+        verbose_name_plural = _("within-case summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "element"], name="elementsummary_study_element"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study} · {self.element_id}"

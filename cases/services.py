@@ -8,10 +8,24 @@ concurrent change raises ``EditConflict`` with nothing saved.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from cases.models import CaseStatus, CmoNote, Output, OutputKind, PoolConsent, PracticeCase
+from cases.models import (
+    CaseStatus,
+    CaseStudy,
+    CmoNote,
+    CollectionMethod,
+    DataCollection,
+    ElementSummary,
+    Fragment,
+    Output,
+    OutputKind,
+    PoolConsent,
+    PracticeCase,
+    RespondentGroup,
+)
+from elements.models import Element
 from werkplaats.models import (
     Membership,
     Person,
@@ -24,7 +38,13 @@ from werkplaats.services import EditConflict
 
 __all__ = [
     "EditConflict",
+    "add_collection",
+    "add_fragment",
     "add_output",
+    "create_case_study",
+    "cross_case_matrix",
+    "respondent_table",
+    "set_summary",
     "author_role",
     "create_cmo_note",
     "create_case",
@@ -200,3 +220,113 @@ def withdraw_consent(*, consent: PoolConsent, by) -> bool:
         )
     consent.refresh_from_db(fields=["withdrawn_at", "withdrawn_by"])
     return done == 1
+
+
+# --- Case studies -----------------------------------------------------------------------------
+def create_case_study(*, form, workplace: Workplace, by) -> CaseStudy:
+    """Save a new case study of a PW from a valid CaseStudyForm."""
+    with transaction.atomic():
+        study = form.save(commit=False)
+        study.workplace = workplace
+        study.created_by = by
+        study.save()
+    return study
+
+
+def add_collection(*, form, case_study: CaseStudy) -> DataCollection:
+    """Save a data-collection moment of a case study from a valid DataCollectionForm."""
+    with transaction.atomic():
+        moment = form.save(commit=False)
+        moment.case_study = case_study
+        moment.save()
+    return moment
+
+
+def add_fragment(*, form, case_study: CaseStudy, by) -> Fragment:
+    """Save an anonymised, coded fragment from a valid FragmentForm, with its codes."""
+    with transaction.atomic():
+        fragment = form.save(commit=False)
+        fragment.case_study = case_study
+        fragment.coded_by = by
+        fragment.save()
+        form.save_m2m()
+    return fragment
+
+
+def set_summary(*, case_study: CaseStudy, element: Element, recognition: str, summary: str):
+    """Create or replace the within-case summary of one element (one row per element)."""
+    with transaction.atomic():
+        row, _created = ElementSummary.objects.update_or_create(
+            case_study=case_study,
+            element=element,
+            defaults={"recognition": recognition, "summary": summary},
+        )
+    return row
+
+
+def respondent_table(case_study: CaseStudy) -> dict:
+    """The article's table 1 for a case study: respondents per group and method (one query).
+
+    {"methods": [(code, label)], "rows": [{"group": label, "cells": [n per method],
+     "total": n}], "totals": [n per method], "total": n, "moments": n}; groups without
+    respondents are left out, methods always shown in a fixed order.
+    """
+    cells: dict[tuple[str, str], int] = {}
+    moments = 0
+    for row in (
+        DataCollection.objects.filter(case_study=case_study)
+        .values("group", "method")
+        .annotate(n=Sum("respondents"), moments=Count("pk"))
+        .order_by()
+    ):
+        cells[(row["group"], row["method"])] = row["n"] or 0
+        moments += row["moments"]
+    methods = list(CollectionMethod)
+    rows = []
+    for group in RespondentGroup:
+        values = [cells.get((group.value, m.value), 0) for m in methods]
+        if any((group.value, m.value) in cells for m in methods):
+            rows.append({"group": group.label, "cells": values, "total": sum(values)})
+    totals = [sum(r["cells"][i] for r in rows) for i in range(len(methods))]
+    return {
+        "methods": [(m.value, m.label) for m in methods],
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+        "moments": moments,
+    }
+
+
+def cross_case_matrix(case_studies) -> list[dict]:
+    """Elements × case studies: each cell the recognition, summary and fragment count.
+
+    Three queries whatever the number of case studies: elements, summaries, fragment counts.
+    [{"element": Element, "cells": [{"summary": ElementSummary | None, "fragments": n}]}]
+    """
+    studies = list(case_studies)
+    ids = [s.pk for s in studies]
+    summaries = {
+        (row.case_study_id, row.element_id): row
+        for row in ElementSummary.objects.filter(case_study_id__in=ids)
+    }
+    through = Fragment.elements.through
+    counts = {
+        (row["fragment__case_study_id"], row["element_id"]): row["n"]
+        for row in through.objects.filter(fragment__case_study_id__in=ids)
+        .values("fragment__case_study_id", "element_id")
+        .annotate(n=Count("fragment_id"))
+        .order_by()
+    }
+    return [
+        {
+            "element": element,
+            "cells": [
+                {
+                    "summary": summaries.get((study.pk, element.code)),
+                    "fragments": counts.get((study.pk, element.code), 0),
+                }
+                for study in studies
+            ],
+        }
+        for element in Element.objects.all()
+    ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views
+from cases import study_views, views
 
 app_name = "cases"
 
@@ -23,6 +23,21 @@ urlpatterns = [
     path("pw/<slug:slug>/pool/", views.pool, name="pool"),
     path("pw/<slug:slug>/pool/new/", views.pool_new, name="pool-new"),
     path("pw/<slug:slug>/pool/<int:pk>/withdraw/", views.pool_withdraw, name="pool-withdraw"),
+    path("pw/<slug:slug>/studies/", study_views.study_list, name="study-list"),
+    path("pw/<slug:slug>/studies/new/", study_views.study_new, name="study-new"),
+    path("pw/<slug:slug>/studies/<int:pk>/", study_views.study_detail, name="study-detail"),
+    path("pw/<slug:slug>/studies/<int:pk>/moments/", study_views.study_moment, name="study-moment"),
+    path(
+        "pw/<slug:slug>/studies/<int:pk>/fragments/",
+        study_views.study_fragment,
+        name="study-fragment",
+    ),
+    path(
+        "pw/<slug:slug>/studies/<int:pk>/summaries/",
+        study_views.study_summary,
+        name="study-summary",
+    ),
+    path("case-studies/", study_views.study_matrix, name="study-matrix"),
     path("notes/", views.cmo_all, name="cmo-all"),
     path("notes/export.csv", views.cmo_export, name="cmo-export"),
 ]

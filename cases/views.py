@@ -30,7 +30,13 @@ from cases.forms import (
     PracticeCaseForm,
     content_type_for,
 )
-from cases.models import CaseStatus, CmoNote, Output, PoolConsent, PracticeCase
+from cases.models import (
+    CaseStatus,
+    CmoNote,
+    Output,
+    PoolConsent,
+    PracticeCase,
+)
 from werkplaats import policy
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
 
@@ -299,7 +305,7 @@ def cmo_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _research_scope(request: HttpRequest):
+def research_scope(request: HttpRequest):
     """The PWs whose notes a staff member or researcher may read across PWs; 403 for others."""
     user = request.user
     if not user.is_staff and not ResearchGrant.objects.current().filter(user=user).exists():
@@ -308,7 +314,7 @@ def _research_scope(request: HttpRequest):
 
 
 def _all_notes(request: HttpRequest):
-    workplaces = _research_scope(request)
+    workplaces = research_scope(request)
     filters = CmoFilterForm(request.GET or None)
     notes = filters.apply(CmoNote.objects.filter(workplace__in=workplaces))
     slug = request.GET.get("workplace")

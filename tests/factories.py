@@ -179,3 +179,32 @@ class PoolConsentFactory(factory.django.DjangoModelFactory):
     contact_details = "06-12345678"
     consented_on = factory.LazyFunction(timezone.localdate)
     registered_by = factory.SubFactory(UserFactory)
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseStudy"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    title = factory.Sequence(lambda n: f"Casestudie {n}")
+    starts_on = dt.date(2026, 9, 1)
+
+
+class DataCollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.DataCollection"
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    method = "focus_group"
+    group = "students"
+    date = dt.date(2026, 10, 1)
+    respondents = 6
+
+
+class FragmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Fragment"
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    group = "students"
+    text = factory.Sequence(lambda n: f"Citaat {n}: je leert hier echt van elkaar.")

@@ -43,6 +43,7 @@ class Action(StrEnum):
     MANAGE_CASES = "case.manage"  # start and edit cases, move them, add outputs and CMO notes
     VIEW_POOL = "pool.view"  # experience experts who agreed to be approached, with contact data
     MANAGE_POOL = "pool.manage"  # record and withdraw their consent
+    CONDUCT_RESEARCH = "research.conduct"  # case studies: moments, coded fragments, summaries
 
 
 _ALL_ROLES = frozenset(Role.values)
@@ -65,6 +66,8 @@ RULES: dict[Action, frozenset[str]] = {
     # Only members of a PW the expert agreed to; research access never sees contact data.
     Action.VIEW_POOL: _ALL_ROLES,
     Action.MANAGE_POOL: _COORDINATORS | {Role.SUPPORTER},
+    # Coded fragments are raw research material: researchers (and staff) only.
+    Action.CONDUCT_RESEARCH: frozenset({RESEARCH}),
 }
 
 

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import (
     ActivityFactory,
+    CaseStudyFactory,
     GoalFactory,
     OutputFactory,
     PoolConsentFactory,
@@ -75,6 +76,7 @@ def owners_page():
 
 
 CONSENT = "consent-of-pw-a"  # replaced by the pk of a standing pool consent naming PW A
+STUDY = "case-study-of-pw-a"  # replaced by the pk of a case study of PW A
 CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
 OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
 
@@ -87,6 +89,16 @@ def case_managers_page():
 def pool_managers_page():
     """Recording and withdrawing consent: coordinators, supporters and staff."""
     return loggers_page()
+
+
+def research_page():
+    """Case studies and summaries: members of the PW, research access and staff."""
+    return workplace_page()
+
+
+def researchers_only_page():
+    """Coded fragments and the research work itself: research access and staff only."""
+    return {**workplace_page(), **dict.fromkeys(MEMBERS, 403)}
 
 
 def research_across_page():
@@ -145,6 +157,13 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         "get",
         {**pool_managers_page(), "client": 200},
     ),
+    "cases:study-list": ({"slug": "pw-a"}, "get", research_page()),
+    "cases:study-new": ({"slug": "pw-a"}, "get", researchers_only_page()),
+    "cases:study-detail": ({"slug": "pw-a", "pk": STUDY}, "get", research_page()),
+    "cases:study-moment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-fragment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-summary": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-matrix": ({}, "get", research_across_page()),
     "cases:cmo-all": ({}, "get", research_across_page()),
     "cases:cmo-export": ({}, "get", research_across_page()),
     "elements:model": ({}, "get", login_required()),
@@ -201,6 +220,7 @@ def personas(db):
     consent = PoolConsentFactory(person=users[Role.CLIENT].person)
     consent.workplaces.set([pw_a])
     users[CONSENT] = consent.pk
+    users[STUDY] = CaseStudyFactory(workplace=pw_a).pk
     return users
 
 
@@ -213,7 +233,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
 
     kwargs, method, expected = ROUTES[name]
     kwargs = {
-        k: personas[v] if v in (ACTIVITY, GOAL, CASE, OUTPUT, CONSENT) else v
+        k: personas[v] if v in (ACTIVITY, GOAL, CASE, OUTPUT, CONSENT, STUDY) else v
         for k, v in kwargs.items()
     }
     if persona != "anonymous":

@@ -37,6 +37,7 @@ EXPECTED = {
     A.MANAGE_CASES: {*Role.values, "staff"} - {"client"},
     A.VIEW_POOL: {*Role.values, "staff"},
     A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
+    A.CONDUCT_RESEARCH: {"research", "staff"},
 }
 PERSONAS = [*Role.values, "research", "staff", "outsider", "former", "inactive", "anonymous"]
 
