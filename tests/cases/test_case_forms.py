@@ -159,3 +159,25 @@ def test_the_case_page_shows_people_outputs_and_elements(client, workplace, memb
     assert member.person.name in html and supervisor.name in html
     assert "GOC" in html
     assert "No outputs yet." in html
+
+
+def test_the_case_page_query_count_does_not_grow_with_people_and_outputs(
+    client, workplace, member, django_assert_num_queries
+):
+    from tests.factories import CmoNoteFactory, OutputFactory
+
+    case = PracticeCaseFactory(workplace=workplace, lead=member.person)
+    client.force_login(member)
+    url = f"/pw/{workplace.slug}/cases/{case.pk}/"
+    client.get(url)
+    # session, user, workplace, roles (2), case, case again with: elements, aspects,
+    # participants, supervisors, outputs, CMO notes (+ their elements); person (header)
+    with django_assert_num_queries(14) as small:
+        client.get(url)
+    for _ in range(5):
+        case.participants.add(MembershipFactory(workplace=workplace).person)
+        OutputFactory(case=case)
+        CmoNoteFactory(workplace=workplace, case=case).elements.set(["LOS"])
+    case.elements.set(["LOS", "GOC"])
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(url)

@@ -180,3 +180,22 @@ def test_an_output_without_a_file_has_no_download(client, workplace, member):
 def test_private_files_have_no_public_url(stored):
     with pytest.raises(ValueError, match="no public URL"):
         stored.file.url  # noqa: B018
+
+
+def test_a_failed_save_leaves_no_file_behind(client, case, member, settings, monkeypatch):
+    from django.db import IntegrityError
+
+    original = Output.save
+
+    def save_then_fail(self, *args, **kwargs):
+        original(self, *args, **kwargs)  # the file is written during the save
+        raise IntegrityError("simulated failure after the file was stored")
+
+    monkeypatch.setattr(Output, "save", save_then_fail)
+    client.raise_request_exception = True
+    client.force_login(member)
+    with pytest.raises(IntegrityError):
+        _post(client, case, file=SimpleUploadedFile("verslag.pdf", PDF))
+    assert not Output.objects.exists()
+    private = Path(settings.PRIVATE_MEDIA_ROOT)
+    assert not any(p.is_file() for p in private.rglob("*"))
