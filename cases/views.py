@@ -136,7 +136,9 @@ def _detail(request, workplace, case, *, output_form=None, status=200) -> HttpRe
             Prefetch("outputs", queryset=Output.objects.order_by("-date", "-pk")),
             Prefetch(
                 "cmo_notes",
-                queryset=CmoNote.objects.select_related("author").prefetch_related("elements"),
+                queryset=CmoNote.objects.select_related(
+                    "author", "case", "activity"
+                ).prefetch_related("elements", "aspects"),
             ),
         )
         .get()

@@ -167,12 +167,15 @@ def test_the_case_page_query_count_does_not_grow_with_people_and_outputs(
     from tests.factories import CmoNoteFactory, OutputFactory
 
     case = PracticeCaseFactory(workplace=workplace, lead=member.person)
+    # One of each, so every prefetch runs (Django skips a prefetch with nothing to fetch for).
+    CmoNoteFactory(workplace=workplace, case=case).elements.set(["VOR"])
     client.force_login(member)
     url = f"/pw/{workplace.slug}/cases/{case.pk}/"
     client.get(url)
     # session, user, workplace, roles (2), case, case again with: elements, aspects,
-    # participants, supervisors, outputs, CMO notes (+ their elements); person (header)
-    with django_assert_num_queries(14) as small:
+    # participants, supervisors, outputs, CMO notes with their elements and aspects;
+    # person (header)
+    with django_assert_num_queries(16) as small:
         client.get(url)
     for _ in range(5):
         case.participants.add(MembershipFactory(workplace=workplace).person)
