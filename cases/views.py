@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -124,7 +125,9 @@ def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _detail(request, workplace, case)
 
 
-def _detail(request, workplace, case, *, output_form=None, status=200) -> HttpResponse:
+def _detail(
+    request, workplace, case, *, output_form=None, upload_error=None, status=200
+) -> HttpResponse:
     case = (
         PracticeCase.objects.filter(pk=case.pk)
         .select_related("lead")
@@ -151,6 +154,7 @@ def _detail(request, workplace, case, *, output_form=None, status=200) -> HttpRe
         "case": case,
         "can_manage": can_manage,
         "output_form": output_form if can_manage else None,
+        "upload_error": upload_error,
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -206,12 +210,29 @@ def case_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
+UPLOAD_MARGIN = 64 * 1024  # room for the other form fields around the file
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @require_http_methods(["GET", "POST"])
 def output_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Add an output; GET shows the form on its own page (the case page has it too)."""
     workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
     case = _case(workplace, pk)
     if request.method == "POST":
+        # Refuse a body far over the limit before reading it: the form's own size check runs
+        # only after the whole upload has been written to a temporary file.
+        if _content_length(request) > OutputForm.max_bytes() + UPLOAD_MARGIN:
+            error = _("The file is too large: at most %(size)s.") % {
+                "size": filesizeformat(OutputForm.max_bytes())
+            }
+            return _detail(request, workplace, case, upload_error=error, status=413)
         form = OutputForm(request.POST, request.FILES, case=case)
         if form.is_valid():
             output = services.add_output(form=form, case=case, by=request.user)

@@ -199,3 +199,13 @@ def test_a_failed_save_leaves_no_file_behind(client, case, member, settings, mon
     assert not Output.objects.exists()
     private = Path(settings.PRIVATE_MEDIA_ROOT)
     assert not any(p.is_file() for p in private.rglob("*"))
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(client, case, member, settings):
+    settings.CASE_OUTPUT_MAX_UPLOAD_MB = 1
+    client.force_login(member)
+    huge = SimpleUploadedFile("groot.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    response = _post(client, case, file=huge)
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert not Output.objects.exists()
