@@ -292,9 +292,6 @@ class PoolConsentForm(forms.ModelForm):
             "consented_on",
             "workplaces",
             "topics",
-            "for_interviews",
-            "for_workshops",
-            "for_lessons",
             "contact_preference",
             "contact_details",
         ]
@@ -312,8 +309,21 @@ class PoolConsentForm(forms.ModelForm):
             "consented_on": {"required": _("Enter the date the consent was given.")},
         }
 
+    # One group of labelled checkboxes instead of three lone ones (each needs its own label).
+    available_for = forms.MultipleChoiceField(
+        label=_("Available for"),
+        choices=[
+            ("interviews", _("interviews")),
+            ("workshops", _("workshops")),
+            ("lessons", _("lessons")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     def __init__(self, *args, workplace: Workplace, workplaces, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["person", "consented_on", "workplaces", "topics", "available_for"])
         clients = Membership.objects.current().filter(workplace=workplace, role=Role.CLIENT)
         self.fields["person"].queryset = Person.objects.filter(
             pk__in=clients.values("person_id")
@@ -322,6 +332,17 @@ class PoolConsentForm(forms.ModelForm):
         self.fields["consented_on"].required = True
         if not self.is_bound:
             self.initial.setdefault("workplaces", [workplace.pk])
+
+    def save(self, commit: bool = True) -> PoolConsent:
+        consent = super().save(commit=False)
+        chosen = set(self.cleaned_data.get("available_for") or [])
+        consent.for_interviews = "interviews" in chosen
+        consent.for_workshops = "workshops" in chosen
+        consent.for_lessons = "lessons" in chosen
+        if commit:
+            consent.save()
+            self.save_m2m()
+        return consent
 
     def clean_consented_on(self):
         day = self.cleaned_data.get("consented_on")

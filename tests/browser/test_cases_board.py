@@ -61,3 +61,15 @@ def test_student_creates_a_case_and_an_output_and_the_managers_count_goes_up(
 
     assert "1 opbrengst dit schooljaar" in _outputs_line(manager, base)
     assert "1 lopende casus" in _outputs_line(manager, base)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["cases/new/", "notes/", "notes/new/", "pool/", "pool/new/", "studies/"],
+)
+def test_case_pages_have_no_axe_violations(live_server, page, demo, path):  # noqa: F811
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    response = page.goto(f"{live_server.url}{PW}/{path}")
+    assert response.status == 200
+    assert axe_violations(page) == []

@@ -43,7 +43,7 @@ def _data(person, workplace, **extra):
         "consented_on": "2026-10-01",
         "workplaces": [workplace.pk],
         "topics": "Herstel na een beroerte",
-        "for_workshops": "on",
+        "available_for": ["workshops", "lessons"],
         "contact_preference": "Via de bruggenbouwer",
         "contact_details": "06-99998888",
     }
@@ -60,6 +60,11 @@ def test_a_bridge_builder_records_a_consent_as_its_registrar(client, workplace, 
     assert consent.consented_on == dt.date(2026, 10, 1)
     assert list(consent.workplaces.all()) == [workplace]
     assert consent.is_active()
+    assert (consent.for_interviews, consent.for_workshops, consent.for_lessons) == (
+        False,
+        True,
+        True,
+    )
 
 
 def test_consent_without_a_date_is_refused(client, workplace, owner, expert):
