@@ -73,3 +73,29 @@ def test_case_pages_have_no_axe_violations(live_server, page, demo, path):  # no
     response = page.goto(f"{live_server.url}{PW}/{path}")
     assert response.status == 200
     assert axe_violations(page) == []
+
+
+def test_moving_a_case_works_under_the_enforced_content_security_policy(
+    live_server,
+    strict_page,
+    demo,  # noqa: F811
+):
+    from cases.models import CaseStatus, PracticeCase
+    from werkplaats.models import Workplace
+
+    workplace = Workplace.objects.get(slug="revalidatie-de-linde")
+    lead = workplace.memberships.filter(role="student").first().person
+    case = PracticeCase.objects.create(
+        workplace=workplace, title="Onder CSP verplaatst", question="?", kind="research", lead=lead
+    )
+    page = strict_page
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}{PW}/cases/")
+    card = page.locator(".case-card", has_text="Onder CSP verplaatst")
+    card.get_by_role("button", name="Naar afgerond").click()
+    # Only htmx's out-of-band swap fills the status region; a full reload leaves it empty.
+    page.locator("#board-status", has_text="Onder CSP verplaatst").wait_for(state="attached")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FINISHED
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
