@@ -37,14 +37,15 @@ ENV PYTHONPATH=/app \
     VAR_DIR=/app/var \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/media \
+    PRIVATE_MEDIA_ROOT=/app/private \
     WEB_CONCURRENCY=3
 
 # Static files are collected (hashed and compressed for whitenoise) at build time. The
 # dummy key exists only in this RUN step's environment: it is not an ENV and not in the image.
 RUN DEBUG=false SECRET_KEY=collectstatic-build-only-not-a-real-secret \
         python manage.py collectstatic --noinput \
- && mkdir -p /app/var /app/media \
- && chown werkplaats:werkplaats /app/var /app/media
+ && mkdir -p /app/var /app/media /app/private \
+ && chown werkplaats:werkplaats /app/var /app/media /app/private
 
 USER werkplaats
 

@@ -83,13 +83,15 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ).count_per_element()
     goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
     shown_roles = [role for role in Role if role.value in data.roles]
+    # Every group that answered gets a column; a hidden one says "fewer than 3 responses".
+    answered_roles = [role for role in Role if data.respondents.get(role.value)]
     element_rows = []
     for element in data.elements:
         code = element.element.code
         element_rows.append(
             {
                 "result": element,
-                "roles": [(role, element.per_role.get(role.value)) for role in shown_roles],
+                "roles": [(role, element.per_role.get(role.value)) for role in answered_roles],
                 "activities": activities.get(code, 0),
                 "goals": goals.get(code, {}).get("shared", 0),
             }
@@ -154,6 +156,7 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 if data.invited.get(role.value)
             ],
             "shown_roles": shown_roles,
+            "answered_roles": answered_roles,
             "element_rows": element_rows,
             "radar": radar,
             "trend": trend,

@@ -674,7 +674,11 @@ def total_rate(rates: list[dict]) -> dict:
 # --- Hard indicators and the characteristics self-scan ---------------------------------------
 def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     """What the application can count itself for the cycle's school year: distinct students
-    and clients who were members at some time in that year."""
+    and clients who were members at some time in that year, and the outputs of the PW's
+    practice cases dated in it (graduation work, publications, changes taken into the policy
+    plan). Two queries."""
+    from cases.services import output_counts
+
     start, end = school_year_bounds(cycle.school_year)
     in_year = Membership.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=start),
@@ -685,7 +689,14 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
         students=Count("person", distinct=True, filter=Q(role=Role.STUDENT)),
         clients=Count("person", distinct=True, filter=Q(role=Role.CLIENT)),
     )
-    return {Indicator.STUDENTS: counts["students"], Indicator.CLIENTS: counts["clients"]}
+    outputs = output_counts(workplace=cycle.workplace, school_year=cycle.school_year)
+    return {
+        Indicator.STUDENTS: counts["students"],
+        Indicator.CLIENTS: counts["clients"],
+        Indicator.GRADUATION: outputs["graduation_assignments"],
+        Indicator.PUBLICATIONS: outputs["publications"],
+        Indicator.POLICY_PLAN: outputs["policy_plan"],
+    }
 
 
 def save_indicators(*, cycle: EvaluationCycle, values: dict[str, int]) -> None:

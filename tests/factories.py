@@ -155,3 +155,87 @@ def invitation_for(cycle, role: str = Role.STUDENT, **person_fields):
 
     user = member_user(cycle.workplace, role, **person_fields)
     return Invitation.objects.create(cycle=cycle, person=user.person, role=role)
+
+
+class PracticeCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.PracticeCase"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    title = factory.Sequence(lambda n: f"Praktijkvraag {n}")
+    question = "Hoe betrekken we cliënten bij de overdracht?"
+    kind = "research"
+    lead = factory.LazyAttribute(
+        lambda o: MembershipFactory(workplace=o.workplace, role=Role.STUDENT).person
+    )
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+
+
+class OutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Output"
+
+    case = factory.SubFactory(PracticeCaseFactory)
+    kind = "publication"
+    title = factory.Sequence(lambda n: f"Artikel {n}")
+    date = factory.LazyFunction(timezone.localdate)
+
+
+class CmoNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CmoNote"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    context = "Tijdens de ochtendoverdracht"
+    mechanism = "geeft de student feedback aan de professional"
+    outcome = "en leren beiden van elkaars aanpak"
+    source = "observation"
+    date = factory.LazyFunction(timezone.localdate)
+    author = factory.LazyAttribute(
+        lambda o: MembershipFactory(workplace=o.workplace, role=Role.STUDENT).person
+    )
+    author_role = Role.STUDENT
+
+
+class PoolConsentFactory(factory.django.DjangoModelFactory):
+    """A standing consent; set ``workplaces`` after creating it."""
+
+    class Meta:
+        model = "cases.PoolConsent"
+
+    person = factory.SubFactory(PersonFactory)
+    topics = "Leven met een chronische aandoening"
+    for_interviews = True
+    contact_preference = "Telefonisch, 's middags"
+    contact_details = "06-12345678"
+    consented_on = factory.LazyFunction(timezone.localdate)
+    registered_by = factory.SubFactory(UserFactory)
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseStudy"
+
+    workplace = factory.SubFactory(WorkplaceFactory)
+    title = factory.Sequence(lambda n: f"Casestudie {n}")
+    starts_on = dt.date(2026, 9, 1)
+
+
+class DataCollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.DataCollection"
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    method = "focus_group"
+    group = "students"
+    date = dt.date(2026, 10, 1)
+    respondents = 6
+
+
+class FragmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Fragment"
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    group = "students"
+    text = factory.Sequence(lambda n: f"Citaat {n}: je leert hier echt van elkaar.")

@@ -39,6 +39,11 @@ class Action(StrEnum):
     MANAGE_EVALUATIONS = "evaluation.manage"
     READ_RESULTS = "results.read"  # aggregated evaluation results and dashboards
     READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
+    VIEW_CASES = "case.view"  # the case board and case pages (names participants), outputs
+    MANAGE_CASES = "case.manage"  # start and edit cases, move them, add outputs and CMO notes
+    VIEW_POOL = "pool.view"  # experience experts who agreed to be approached, with contact data
+    MANAGE_POOL = "pool.manage"  # record and withdraw their consent
+    CONDUCT_RESEARCH = "research.conduct"  # case studies: moments, coded fragments, summaries
 
 
 _ALL_ROLES = frozenset(Role.values)
@@ -55,6 +60,14 @@ RULES: dict[Action, frozenset[str]] = {
     Action.MANAGE_EVALUATIONS: _COORDINATORS,
     Action.READ_RESULTS: _COORDINATORS | {Role.SUPPORTER, RESEARCH},
     Action.READ_RESEARCH: _ALL_ROLES | {RESEARCH},
+    Action.VIEW_CASES: _ALL_ROLES,
+    # Clients take part in cases (often without an account); the others run them.
+    Action.MANAGE_CASES: _ALL_ROLES - {Role.CLIENT},
+    # Only members of a PW the expert agreed to; research access never sees contact data.
+    Action.VIEW_POOL: _ALL_ROLES,
+    Action.MANAGE_POOL: _COORDINATORS | {Role.SUPPORTER},
+    # Coded fragments are raw research material: researchers (and staff) only.
+    Action.CONDUCT_RESEARCH: frozenset({RESEARCH}),
 }
 
 

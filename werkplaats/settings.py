@@ -202,6 +202,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# Uploads only members may download (case outputs): outside MEDIA_ROOT and never served by the
+# web server or whitenoise, only through a view that checks the access policy.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
+CASE_OUTPUT_MAX_UPLOAD_MB = env_int("CASE_OUTPUT_MAX_UPLOAD_MB", 25)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

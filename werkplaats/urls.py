@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("werkplaats.app_urls")),
     path("", include("elements.urls")),
     path("", include("evaluations.urls")),
+    path("", include("cases.urls")),
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),

@@ -229,11 +229,23 @@ def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplac
     assert stored == {
         "students": (2, True),
         "clients_involved": (4, False),
-        "publications": (1, False),
+        "publications": (1, False),  # counted 0 from the cases: entered by hand
     }
     bad = client.post(url, {"students": "-3"})
     assert "students" in bad.context["form"].errors
     assert IndicatorValue.objects.get(key="students").value == 2
+
+
+def test_case_outputs_of_the_school_year_are_counted(workplace, cycle):
+    from tests.factories import OutputFactory, PracticeCaseFactory
+
+    case = PracticeCaseFactory(workplace=workplace, lead=invitation_for(cycle).person)
+    OutputFactory(case=case, kind="publication", date=dt.date(2026, 10, 1))
+    OutputFactory(case=case, kind="publication", date=dt.date(2027, 9, 15))  # next school year
+    OutputFactory(case=case, kind="graduation_work", date=dt.date(2027, 6, 1))
+    counted = services.counted_indicators(cycle)
+    assert (counted["publications"], counted["graduation_assignments"]) == (1, 1)
+    assert counted["policy_plan"] == 0
 
 
 def test_the_self_scan_is_prefilled_from_the_evidence(client, owner, workplace, cycle):

@@ -9,10 +9,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from evaluations.models import Invitation
-from tests.factories import ActivityFactory, CycleFactory, GoalFactory, UserFactory, member_user
+from tests.factories import (
+    ActivityFactory,
+    CaseStudyFactory,
+    CycleFactory,
+    GoalFactory,
+    OutputFactory,
+    PoolConsentFactory,
+    PracticeCaseFactory,
+    UserFactory,
+    member_user,
+)
 from werkplaats.models import Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
@@ -92,6 +103,37 @@ def invitee_only(status=200):
     return {**dict.fromkeys(PERSONAS, 404), "student": status}
 
 
+CONSENT = "consent-of-pw-a"  # replaced by the pk of a standing pool consent naming PW A
+STUDY = "case-study-of-pw-a"  # replaced by the pk of a case study of PW A
+CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
+OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
+
+
+def case_managers_page():
+    """Running cases: every member but clients (who take part, often without an account)."""
+    return {**members_page(), "client": 403}
+
+
+def pool_managers_page():
+    """Recording and withdrawing consent: coordinators, supporters and staff."""
+    return loggers_page()
+
+
+def research_page():
+    """Case studies and summaries: members of the PW, research access and staff."""
+    return workplace_page()
+
+
+def researchers_only_page():
+    """Coded fragments and the research work itself: research access and staff only."""
+    return {**workplace_page(), **dict.fromkeys(MEMBERS, 403)}
+
+
+def research_across_page():
+    """Across all PWs, for cross-case analysis: staff and research access only."""
+    return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 403), "researcher": 200, "staff": 200}
+
+
 def post_only():
     return {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 405)}
 
@@ -167,6 +209,36 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "evaluations:respond": ({"pk": INVITATION}, "get", invitee_only()),
     "evaluations:respond-step": ({"pk": INVITATION, "step": 1}, "get", invitee_only()),
     "evaluations:respond-done": ({"pk": INVITATION}, "get", invitee_only(302)),
+    "cases:board": ({"slug": "pw-a"}, "get", members_page()),
+    "cases:case-new": ({"slug": "pw-a"}, "get", case_managers_page()),
+    "cases:case-detail": ({"slug": "pw-a", "pk": CASE}, "get", members_page()),
+    "cases:case-edit": ({"slug": "pw-a", "pk": CASE}, "get", case_managers_page()),
+    "cases:case-move": ({"slug": "pw-a", "pk": CASE}, "get", post_only()),
+    "cases:output-new": ({"slug": "pw-a", "pk": CASE}, "get", case_managers_page()),
+    "cases:output-file": (
+        {"slug": "pw-a", "pk": CASE, "output_pk": OUTPUT},
+        "get",
+        members_page(),
+    ),
+    "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
+    "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),
+    "cases:pool": ({"slug": "pw-a"}, "get", members_page()),
+    "cases:pool-new": ({"slug": "pw-a"}, "get", pool_managers_page()),
+    # The consent is the client persona's own: they may always withdraw it.
+    "cases:pool-withdraw": (
+        {"slug": "pw-a", "pk": CONSENT},
+        "get",
+        {**pool_managers_page(), "client": 200},
+    ),
+    "cases:study-list": ({"slug": "pw-a"}, "get", research_page()),
+    "cases:study-new": ({"slug": "pw-a"}, "get", researchers_only_page()),
+    "cases:study-detail": ({"slug": "pw-a", "pk": STUDY}, "get", research_page()),
+    "cases:study-moment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-fragment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-summary": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:study-matrix": ({}, "get", research_across_page()),
+    "cases:cmo-all": ({}, "get", research_across_page()),
+    "cases:cmo-export": ({}, "get", research_across_page()),
     "elements:model": ({}, "get", login_required()),
     "elements:element-detail": ({"code": "LeA"}, "get", login_required()),
     "login": ({}, "get", {"anonymous": 200, **dict.fromkeys(LOGGED_IN, 302)}),
@@ -218,6 +290,15 @@ def personas(db):
     users[INVITATION] = Invitation.objects.create(
         cycle=cycle, person=users[Role.STUDENT].person, role=Role.STUDENT
     ).pk
+    case = PracticeCaseFactory(workplace=pw_a, lead=users[Role.STUDENT].person)
+    users[CASE] = case.pk
+    users[OUTPUT] = OutputFactory(
+        case=case, file=ContentFile(b"%PDF-1.4 test", name="verslag.pdf"), file_name="verslag.pdf"
+    ).pk
+    consent = PoolConsentFactory(person=users[Role.CLIENT].person)
+    consent.workplaces.set([pw_a])
+    users[CONSENT] = consent.pk
+    users[STUDY] = CaseStudyFactory(workplace=pw_a).pk
     return users
 
 
@@ -230,7 +311,10 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
 
     kwargs, method, expected = ROUTES[name]
     kwargs = {
-        k: personas[v] if v in (ACTIVITY, GOAL, CYCLE, INVITATION) else v for k, v in kwargs.items()
+        k: personas[v]
+        if v in (ACTIVITY, GOAL, CYCLE, INVITATION, CASE, OUTPUT, CONSENT, STUDY)
+        else v
+        for k, v in kwargs.items()
     }
     if persona != "anonymous":
         client.force_login(personas[persona])

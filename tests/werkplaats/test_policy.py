@@ -33,6 +33,11 @@ EXPECTED = {
     A.MANAGE_EVALUATIONS: {"bridge_builder", "manager", "staff"},
     A.READ_RESULTS: {"bridge_builder", "manager", "supporter", "research", "staff"},
     A.READ_RESEARCH: {*Role.values, "research", "staff"},
+    A.VIEW_CASES: {*Role.values, "staff"},
+    A.MANAGE_CASES: {*Role.values, "staff"} - {"client"},
+    A.VIEW_POOL: {*Role.values, "staff"},
+    A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
+    A.CONDUCT_RESEARCH: {"research", "staff"},
 }
 PERSONAS = [*Role.values, "research", "staff", "outsider", "former", "inactive", "anonymous"]
 

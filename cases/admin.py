@@ -1,0 +1,67 @@
+"""Admin for practice cases and outputs (staff only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cases.models import CmoNote, Output, PoolConsent, PracticeCase
+
+
+class OutputInline(admin.TabularInline):
+    model = Output
+    extra = 0
+    fields = ["kind", "title", "date", "link", "file_name"]
+    readonly_fields = ["file_name"]
+
+
+@admin.register(PracticeCase)
+class PracticeCaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "workplace", "kind", "status", "lead", "starts_on"]
+    list_filter = ["status", "kind", "workplace"]
+    search_fields = ["title", "question"]
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ["participants", "supervisors", "elements", "aspects"]
+    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+    inlines = [OutputInline]
+
+
+@admin.register(Output)
+class OutputAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "date", "case"]
+    list_filter = ["kind"]
+    search_fields = ["title", "case__title"]
+    date_hierarchy = "date"
+    raw_id_fields = ["case"]
+
+
+@admin.register(CmoNote)
+class CmoNoteAdmin(admin.ModelAdmin):
+    list_display = ["date", "workplace", "source", "case", "author_role"]
+    list_filter = ["source", "workplace"]
+    search_fields = ["context", "mechanism", "outcome"]
+    raw_id_fields = ["case", "activity", "author"]
+    filter_horizontal = ["elements", "aspects"]
+
+
+@admin.register(PoolConsent)
+class PoolConsentAdmin(admin.ModelAdmin):
+    """Read-mostly: consent is recorded and withdrawn in the application, where the registrar
+    is the logged-in user and a withdrawal is never undone."""
+
+    list_display = ["person", "consented_on", "registered_by", "withdrawn_at"]
+    list_filter = [("withdrawn_at", admin.EmptyFieldListFilter), "workplaces"]
+    search_fields = ["person__name", "topics"]
+    readonly_fields = [
+        "person",
+        "consented_on",
+        "registered_by",
+        "registered_at",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,332 @@
+"""Writes and counts for practice cases and their outputs.
+
+Every write is one transaction with keyword-only arguments. Edits and status moves use
+optimistic locking: the caller names the version it saw, a conditional UPDATE claims it, and a
+concurrent change raises ``EditConflict`` with nothing saved.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from cases.models import (
+    CaseStatus,
+    CaseStudy,
+    CmoNote,
+    CollectionMethod,
+    DataCollection,
+    ElementSummary,
+    Fragment,
+    Output,
+    OutputKind,
+    PoolConsent,
+    PracticeCase,
+    RespondentGroup,
+)
+from elements.models import Element
+from werkplaats.models import (
+    Membership,
+    Person,
+    Role,
+    Workplace,
+    school_year_bounds,
+    school_year_of,
+)
+from werkplaats.services import EditConflict
+
+__all__ = [
+    "EditConflict",
+    "add_collection",
+    "add_fragment",
+    "add_output",
+    "create_case_study",
+    "cross_case_matrix",
+    "respondent_table",
+    "set_summary",
+    "author_role",
+    "create_cmo_note",
+    "create_case",
+    "move_case",
+    "output_counts",
+    "register_consent",
+    "withdraw_consent",
+    "update_case",
+    "workplace_case_summary",
+]
+
+
+def create_case(*, form, workplace: Workplace, by) -> PracticeCase:
+    """Save a new case from a valid PracticeCaseForm with its people and tags."""
+    with transaction.atomic():
+        case = form.save(commit=False)
+        case.workplace = workplace
+        case.created_by = by if by.is_authenticated else None
+        case.save()
+        form.save_m2m()
+    return case
+
+
+def update_case(*, form) -> PracticeCase:
+    """Save an edited case; EditConflict if somebody saved or moved it since the form opened."""
+    case = form.instance
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        claimed = PracticeCase.objects.filter(pk=case.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict
+        case = form.save(commit=False)
+        case.version = expected + 1
+        case.save()
+        form.save_m2m()
+    return case
+
+
+def move_case(*, case: PracticeCase, status: str, version: int) -> PracticeCase:
+    """Move a case to another column of the board.
+
+    The move is claimed with a conditional UPDATE on the version, so a stale board (another tab,
+    another person) gets EditConflict instead of undoing a newer move or edit.
+    """
+    if status not in CaseStatus.values:
+        raise ValueError(f"unknown status {status!r}")
+    with transaction.atomic():
+        claimed = PracticeCase.objects.filter(pk=case.pk, version=version).update(
+            status=status, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if claimed != 1:
+            raise EditConflict
+    case.status, case.version = status, version + 1
+    return case
+
+
+def add_output(*, form, case: PracticeCase, by) -> Output:
+    """Save an output of a case from a valid OutputForm, the uploaded file with it.
+
+    The file is written to the private storage while the row is saved; if the transaction
+    fails the file is removed again, so no orphan is left behind.
+    """
+    output = form.save(commit=False)
+    output.case = case
+    output.created_by = by if by.is_authenticated else None
+    upload = form.cleaned_data.get("file")
+    output.file_name = upload.name[:200] if upload else ""
+    try:
+        with transaction.atomic():
+            output.save()
+    except Exception:
+        if output.file.name:
+            output.file.storage.delete(output.file.name)
+        raise
+    return output
+
+
+# --- Counts -----------------------------------------------------------------------------------
+_INDICATORS = {
+    "graduation_assignments": OutputKind.GRADUATION_WORK,
+    "publications": OutputKind.PUBLICATION,
+    "policy_plan": OutputKind.POLICY_PLAN,
+}
+
+
+def output_counts(*, workplace: Workplace, school_year: str) -> dict:
+    """Outputs of a PW's cases dated in a school year ("2026-2027"), for the hard indicators.
+
+    {"graduation_assignments": n, "publications": n, "policy_plan": n, "total": n,
+     "per_kind": {kind: n for every OutputKind}}, in one aggregate query. A graduation
+    assignment counts when its graduation work is delivered (an output of that kind).
+    """
+    first, last = school_year_bounds(school_year)
+    counts = Output.objects.filter(case__workplace=workplace, date__range=(first, last)).aggregate(
+        total=Count("pk"),
+        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in OutputKind},
+    )
+    per_kind = {kind.value: counts[kind.value] for kind in OutputKind}
+    return {
+        **{key: per_kind[kind.value] for key, kind in _INDICATORS.items()},
+        "total": counts["total"],
+        "per_kind": per_kind,
+    }
+
+
+def workplace_case_summary(workplace: Workplace) -> dict:
+    """Running cases and this school year's outputs of a PW, for its home page (one query)."""
+    first, last = school_year_bounds(school_year_of(timezone.localdate()))
+    return PracticeCase.objects.filter(workplace=workplace).aggregate(
+        running=Count("pk", filter=Q(status=CaseStatus.RUNNING), distinct=True),
+        outputs=Count("outputs", filter=Q(outputs__date__range=(first, last)), distinct=True),
+    )
+
+
+# --- CMO notes --------------------------------------------------------------------------------
+def author_role(*, person: Person, workplace: Workplace) -> str:
+    """The role a note's author holds in the PW today; with several roles, the first in the
+    fixed role order (students before supporters, and so on). Research exports show this role
+    instead of the author's name."""
+    roles = set(
+        Membership.objects.current().filter(person=person, workplace=workplace)
+        .values_list("role", flat=True)
+    )  # fmt: skip
+    return next((role.value for role in Role if role.value in roles), "")
+
+
+def create_cmo_note(*, form, workplace: Workplace, author: Person) -> CmoNote:
+    """Save a CMO note from a valid CmoNoteForm, with its tags and the author's current role."""
+    with transaction.atomic():
+        note = form.save(commit=False)
+        note.workplace = workplace
+        note.author = author
+        note.author_role = author_role(person=author, workplace=workplace)
+        note.save()
+        form.save_m2m()
+    return note
+
+
+# --- Experience-expert pool -------------------------------------------------------------------
+class ConsentRefused(Exception):
+    """Consent cannot be recorded like this (no date, no registrar)."""
+
+
+def register_consent(*, form, registered_by) -> PoolConsent:
+    """Record a new consent from a valid PoolConsentForm; the registrar is the logged-in user.
+
+    Consent without a date or a registrar is refused: both are what makes it explicit.
+    """
+    if registered_by is None or not registered_by.is_authenticated:
+        raise ConsentRefused("a consent needs the user who recorded it")
+    if not form.cleaned_data.get("consented_on"):
+        raise ConsentRefused("a consent needs the date it was given")
+    with transaction.atomic():
+        consent = form.save(commit=False)
+        consent.registered_by = registered_by
+        consent.save()
+        form.save_m2m()
+    return consent
+
+
+def withdraw_consent(*, consent: PoolConsent, by) -> bool:
+    """Withdraw a consent at once; False if it was already withdrawn.
+
+    The conditional UPDATE claims the row, so the first withdrawal's time and registrar are
+    kept however often it is repeated. Nothing puts a withdrawn consent back: consenting again
+    is a new record (register_consent).
+    """
+    with transaction.atomic():
+        done = PoolConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=by
+        )
+    consent.refresh_from_db(fields=["withdrawn_at", "withdrawn_by"])
+    return done == 1
+
+
+# --- Case studies -----------------------------------------------------------------------------
+def create_case_study(*, form, workplace: Workplace, by) -> CaseStudy:
+    """Save a new case study of a PW from a valid CaseStudyForm."""
+    with transaction.atomic():
+        study = form.save(commit=False)
+        study.workplace = workplace
+        study.created_by = by
+        study.save()
+    return study
+
+
+def add_collection(*, form, case_study: CaseStudy) -> DataCollection:
+    """Save a data-collection moment of a case study from a valid DataCollectionForm."""
+    with transaction.atomic():
+        moment = form.save(commit=False)
+        moment.case_study = case_study
+        moment.save()
+    return moment
+
+
+def add_fragment(*, form, case_study: CaseStudy, by) -> Fragment:
+    """Save an anonymised, coded fragment from a valid FragmentForm, with its codes."""
+    with transaction.atomic():
+        fragment = form.save(commit=False)
+        fragment.case_study = case_study
+        fragment.coded_by = by
+        fragment.save()
+        form.save_m2m()
+    return fragment
+
+
+def set_summary(*, case_study: CaseStudy, element: Element, recognition: str, summary: str):
+    """Create or replace the within-case summary of one element (one row per element)."""
+    with transaction.atomic():
+        row, _created = ElementSummary.objects.update_or_create(
+            case_study=case_study,
+            element=element,
+            defaults={"recognition": recognition, "summary": summary},
+        )
+    return row
+
+
+def respondent_table(case_study: CaseStudy) -> dict:
+    """The article's table 1 for a case study: respondents per group and method (one query).
+
+    {"methods": [(code, label)], "rows": [{"group": label, "cells": [n per method],
+     "total": n}], "totals": [n per method], "total": n, "moments": n}; groups without
+    respondents are left out, methods always shown in a fixed order.
+    """
+    cells: dict[tuple[str, str], int] = {}
+    moments = 0
+    for row in (
+        DataCollection.objects.filter(case_study=case_study)
+        .values("group", "method")
+        .annotate(n=Sum("respondents"), moments=Count("pk"))
+        .order_by()
+    ):
+        cells[(row["group"], row["method"])] = row["n"] or 0
+        moments += row["moments"]
+    methods = list(CollectionMethod)
+    rows = []
+    for group in RespondentGroup:
+        values = [cells.get((group.value, m.value), 0) for m in methods]
+        if any((group.value, m.value) in cells for m in methods):
+            rows.append({"group": group.label, "cells": values, "total": sum(values)})
+    totals = [sum(r["cells"][i] for r in rows) for i in range(len(methods))]
+    return {
+        "methods": [(m.value, m.label) for m in methods],
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+        "moments": moments,
+    }
+
+
+def cross_case_matrix(case_studies) -> list[dict]:
+    """Elements × case studies: each cell the recognition, summary and fragment count.
+
+    Three queries whatever the number of case studies: elements, summaries, fragment counts.
+    [{"element": Element, "cells": [{"summary": ElementSummary | None, "fragments": n}]}]
+    """
+    studies = list(case_studies)
+    ids = [s.pk for s in studies]
+    summaries = {
+        (row.case_study_id, row.element_id): row
+        for row in ElementSummary.objects.filter(case_study_id__in=ids)
+    }
+    through = Fragment.elements.through
+    counts = {
+        (row["fragment__case_study_id"], row["element_id"]): row["n"]
+        for row in through.objects.filter(fragment__case_study_id__in=ids)
+        .values("fragment__case_study_id", "element_id")
+        .annotate(n=Count("fragment_id"))
+        .order_by()
+    }
+    return [
+        {
+            "element": element,
+            "cells": [
+                {
+                    "summary": summaries.get((study.pk, element.code)),
+                    "fragments": counts.get((study.pk, element.code), 0),
+                }
+                for study in studies
+            ],
+        }
+        for element in Element.objects.all()
+    ]
