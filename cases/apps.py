@@ -3,7 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
-    """Practice cases, outputs and CMO notes (filled by the cases issue)."""
+    """Practice cases, outputs, CMO notes, case studies and the experience-expert pool."""
 
     name = "cases"
     verbose_name = _("Practice cases")
+
+    def ready(self) -> None:
+        from cases.panels import research_links
+        from werkplaats.home_panels import HomePanel, register_home_panel
+
+        register_home_panel(
+            HomePanel(
+                key="research-links",
+                template="cases/home_panel.html",
+                context=research_links,
+                order=20,
+            )
+        )

@@ -10,6 +10,7 @@ from evaluations.models import (
     CycleStatus,
     EvaluationCycle,
     EvaluationPlan,
+    ImprovementAction,
     Indicator,
     InstrumentVersion,
     Item,
@@ -226,3 +227,48 @@ class ScanForm(forms.Form):
             for ch in self.characteristics
             if self.cleaned_data.get(f"status-{ch.number}")
         }
+
+
+class ActionForm(forms.ModelForm):
+    """An improvement action: an element (and optionally one of its aspects), an owner who is
+    a current member, one of the PW's partner organisations, a due date and a status."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ImprovementAction
+        fields = [
+            "cycle",
+            "element",
+            "aspect",
+            "title",
+            "owner",
+            "organisation",
+            "due_on",
+            "status",
+            "activities",
+        ]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "activities": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, workplace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workplace = workplace
+        self.fields["cycle"].queryset = EvaluationCycle.objects.filter(
+            workplace=workplace, status=CycleStatus.CLOSED
+        )
+        self.fields["owner"].queryset = workplace_people(workplace)
+        self.fields["organisation"].queryset = workplace.partners.order_by("name")
+        self.fields["activities"].queryset = workplace.activities.order_by("-date")
+        self.fields["activities"].required = False
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        element, aspect = cleaned.get("element"), cleaned.get("aspect")
+        if element and aspect and aspect.element_id != element.code:
+            self.add_error("aspect", _("Choose an aspect of the chosen element."))
+        return cleaned

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from evaluations.models import (
     NOT_APPLICABLE,
     AccessToken,
+    ActionStatus,
     Answer,
     CharacteristicScan,
     CheckIns,
@@ -35,6 +36,7 @@ from evaluations.models import (
     ElementComment,
     EvaluationCycle,
     EvaluationPlan,
+    ImprovementAction,
     Indicator,
     IndicatorValue,
     Instrument,
@@ -369,6 +371,7 @@ def run_schedule(now: dt.datetime | None = None) -> SweepResult:
         status=CycleStatus.OPEN, opens_at__lte=now, closes_at__gt=now
     ):
         result.queued += queue_due_mails(cycle, now)
+    result.queued += queue_action_reminders(now)
     # Rows written just now carry the wall-clock time, a moment after ``now``.
     send_now = max(now, timezone.now())
     result.to_send = list(
@@ -449,7 +452,7 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
     if claimed != 1:
         return "taken"
     mail = MailDelivery.objects.select_related(
-        "cycle__workplace", "person", "invitation", "cycle__instrument_version"
+        "cycle__workplace", "person", "invitation", "cycle__instrument_version", "action"
     ).get(pk=pk)
     reason = _no_longer_useful(mail, now)
     if reason:
@@ -489,6 +492,11 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
 
 def _no_longer_useful(mail: MailDelivery, now: dt.datetime) -> str:
     cycle = mail.cycle
+    if mail.kind == MailKind.ACTION_DUE:
+        action = mail.action
+        if action.status not in (ActionStatus.PLANNED, ActionStatus.RUNNING):
+            return "action closed"
+        return "" if action.due_on >= timezone.localdate(now) else "due date passed"
     if mail.kind in (MailKind.REVIEW_DRAFT,):
         return "" if cycle.status == CycleStatus.DRAFT else "cycle no longer a draft"
     if mail.kind == MailKind.RESULTS_READY:
@@ -530,6 +538,15 @@ def _build_message(mail: MailDelivery, token: str | None) -> EmailMultiAlternati
             context["stop_url"] = settings.SITE_URL + reverse(
                 "evaluations:stop-reminders", args=[token]
             )
+        elif mail.kind == MailKind.ACTION_DUE:
+            context["action"] = mail.action
+            context["cycle_url"] = settings.SITE_URL + reverse(
+                "evaluations:agenda", args=[cycle.workplace.slug]
+            )
+        elif mail.kind == MailKind.RESULTS_READY:
+            context["cycle_url"] = settings.SITE_URL + reverse(
+                "evaluations:dashboard", args=[cycle.workplace.slug, cycle.pk]
+            )
         else:
             context["cycle_url"] = settings.SITE_URL + reverse(
                 "evaluations:cycle-detail", args=[cycle.workplace.slug, cycle.pk]
@@ -544,6 +561,7 @@ def _build_message(mail: MailDelivery, token: str | None) -> EmailMultiAlternati
             MailKind.REVIEW_DRAFT: _("Please review the coming evaluation of %(workplace)s"),
             MailKind.DIGEST: _("Halfway: response to the evaluation of %(workplace)s"),
             MailKind.RESULTS_READY: _("The results of the evaluation of %(workplace)s are ready"),
+            MailKind.ACTION_DUE: _("An improvement action of %(workplace)s is due in a week"),
         }
         subject = subjects[mail.kind] % {"workplace": cycle.workplace.name}
         text = render_to_string("evaluations/mail/message.txt", context)
@@ -758,3 +776,42 @@ def new_instrument_version(*, version: InstrumentVersion) -> InstrumentVersion:
             for item in version.items.all()
         )
     return copy
+
+
+# --- The improvement agenda -------------------------------------------------------------------
+ACTION_REMINDER_DAYS = 7
+
+
+def save_action(*, form, workplace, expected_version: int | None = None) -> ImprovementAction:
+    """Create or edit an improvement action from a valid ActionForm; an edit made on an
+    outdated form raises EditConflict instead of overwriting."""
+    with transaction.atomic():
+        action = form.save(commit=False)
+        if action.pk is None:
+            action.workplace = workplace
+            action.save()
+            form.save_m2m()
+            return action
+        current = ImprovementAction.objects.select_for_update().get(pk=action.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise EditConflict(_("Someone else changed this action in the meantime."))
+        action.version = current.version + 1
+        action.save(update_fields=[*(f for f in form.Meta.fields if f != "activities"), "version"])
+        form.save_m2m()
+        if current.due_on != action.due_on:  # a new date deserves a new reminder
+            MailDelivery.objects.filter(action=action, status=DeliveryStatus.SENT).delete()
+    return action
+
+
+def queue_action_reminders(now: dt.datetime) -> int:
+    """A reminder to the owner a week before an open action's due date (ledger row, once)."""
+    today = timezone.localdate(now)
+    due = ImprovementAction.objects.filter(
+        status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING],
+        due_on__gte=today,
+        due_on__lte=today + dt.timedelta(days=ACTION_REMINDER_DAYS),
+    ).exclude(mails__kind=MailKind.ACTION_DUE)
+    return sum(
+        _queue(action.cycle, action.owner_id, MailKind.ACTION_DUE, action=action)
+        for action in due.select_related("cycle")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import dashboard_views, respond_views, views
+from evaluations import agenda_views, dashboard_views, respond_views, views
 
 app_name = "evaluations"
 
@@ -55,4 +55,11 @@ urlpatterns += [
         name="research-csv",
     ),
     path("results/", dashboard_views.overview, name="overview"),
+]
+
+# The improvement agenda.
+urlpatterns += [
+    path("pw/<slug:slug>/agenda/", agenda_views.agenda, name="agenda"),
+    path("pw/<slug:slug>/agenda/new/", agenda_views.action_edit, name="action-new"),
+    path("pw/<slug:slug>/agenda/<int:pk>/edit/", agenda_views.action_edit, name="action-edit"),
 ]

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from evaluations.models import Invitation
+from evaluations.models import ImprovementAction, Invitation
 from tests.factories import (
     ActivityFactory,
     CaseStudyFactory,
@@ -94,6 +94,7 @@ def readers_page(status=200):
     }
 
 
+ACTION = "improvement-action-of-pw-a"
 CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
 INVITATION = "invitation-of-the-student"  # the student's invitation to that cycle
 
@@ -204,6 +205,9 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         {**readers_page(), **dict.fromkeys(["bridge_builder", "manager", "supporter"], 403)},
     ),
     "evaluations:overview": ({}, "get", login_required()),
+    "evaluations:agenda": ({"slug": "pw-a"}, "get", readers_page()),
+    "evaluations:action-new": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "evaluations:action-edit": ({"slug": "pw-a", "pk": ACTION}, "get", coordinators_page()),
     "evaluations:token": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "evaluations:stop-reminders": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "evaluations:respond": ({"pk": INVITATION}, "get", invitee_only()),
@@ -287,6 +291,15 @@ def personas(db):
     users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
     cycle = CycleFactory(workplace=pw_a)
     users[CYCLE] = cycle.pk
+    users[ACTION] = ImprovementAction.objects.create(
+        workplace=pw_a,
+        cycle=cycle,
+        element_id="VOR",
+        title="Lunch",
+        owner=users[Role.MANAGER].person,
+        organisation=pw_a.partners.first(),
+        due_on=cycle.closes_at.date(),
+    ).pk
     users[INVITATION] = Invitation.objects.create(
         cycle=cycle, person=users[Role.STUDENT].person, role=Role.STUDENT
     ).pk
@@ -312,7 +325,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     kwargs, method, expected = ROUTES[name]
     kwargs = {
         k: personas[v]
-        if v in (ACTIVITY, GOAL, CYCLE, INVITATION, CASE, OUTPUT, CONSENT, STUDY)
+        if v in (ACTIVITY, GOAL, CYCLE, INVITATION, ACTION, CASE, OUTPUT, CONSENT, STUDY)
         else v
         for k, v in kwargs.items()
     }
