@@ -9,7 +9,10 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from evaluations.panels import open_evaluations
+        from evaluations.respond_views import forget_grants
         from werkplaats.home_panels import HomePanel, register_home_panel
 
         register_home_panel(
@@ -20,3 +23,4 @@ class EvaluationsConfig(AppConfig):
                 order=10,
             )
         )
+        user_logged_in.connect(forget_grants, dispatch_uid="evaluations-forget-grants")

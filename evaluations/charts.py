@@ -1,7 +1,11 @@
 """Geometry for server-rendered inline SVG charts (no JS chart library): a radar of the six
 elements, stacked 1–5 bars and trend lines. Templates draw the shapes; every chart has its
 numbers in a table beside it for screen readers, and series differ by dash pattern and marker,
-not only by colour, so they stay readable in grey-scale print."""
+not only by colour, so they stay readable in grey-scale print.
+
+Every coordinate leaves here as a string with a decimal point: a float rendered by a template
+in Dutch would get a decimal comma, which SVG does not read (and formatting thousands of
+numbers per page is slow)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ BAR_FILLS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 class RadarSeries:
     name: str
     points: str  # "x,y x,y ..." for <polygon points>
-    dots: list[tuple[float, float]]
+    dots: list[tuple[str, str]]
     dash: str
     css: str
 
@@ -27,10 +31,14 @@ class RadarSeries:
 @dataclass
 class Radar:
     size: int
-    centre: float
+    centre: str
     axes: list[dict]
     rings: list[str]
     series: list[RadarSeries]
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
 
 
 def _point(
@@ -52,7 +60,7 @@ def radar(
     for index, label in enumerate(labels):
         x, y = _point(centre, radius, index, count, SCALE_MAX)
         lx, ly = _point(centre, radius + 26, index, count, SCALE_MAX)
-        axes.append({"x": x, "y": y, "label": label, "lx": lx, "ly": ly})
+        axes.append({"x": _n(x), "y": _n(y), "label": label, "lx": _n(lx), "ly": _n(ly)})
     rings = [
         " ".join(
             f"{x},{y}" for x, y in (_point(centre, radius, i, count, level) for i in range(count))
@@ -69,12 +77,12 @@ def radar(
             RadarSeries(
                 name=name,
                 points=" ".join(f"{x},{y}" for x, y in dots),
-                dots=dots,
+                dots=[(_n(x), _n(y)) for x, y in dots],
                 dash=DASHES[number % len(DASHES)],
                 css=f"series-{number}",
             )
         )
-    return Radar(size=size, centre=centre, axes=axes, rings=rings, series=drawn)
+    return Radar(size=size, centre=_n(centre), axes=axes, rings=rings, series=drawn)
 
 
 def stacked(percentages: list[float]) -> list[dict]:
@@ -85,8 +93,8 @@ def stacked(percentages: list[float]) -> list[dict]:
         if width > 0:
             segments.append(
                 {
-                    "x": round(x, 2),
-                    "width": round(width, 2),
+                    "x": f"{x:.2f}",
+                    "width": f"{width:.2f}",
                     "fill": BAR_FILLS[value - 1],
                     "value": value,
                 }
@@ -118,7 +126,7 @@ def trend_lines(
             {
                 "name": name,
                 "points": " ".join(f"{x},{y}" for x, y in points),
-                "dots": points,
+                "dots": [(_n(x), _n(y)) for x, y in points],
                 "dash": DASHES[number % len(DASHES)],
                 "css": f"series-{number}",
             }
@@ -127,9 +135,13 @@ def trend_lines(
         "width": width,
         "height": height,
         "lines": lines,
-        "x_labels": [{"x": x_at(i), "label": label} for i, label in enumerate(labels)],
-        "y_ticks": [{"y": y_at(v), "label": int(v)} for v in (1, 2, 3, 4, 5)],
+        "x_labels": [
+            {"x": _n(x_at(i)), "y": _n(height - bottom + 16), "label": label}
+            for i, label in enumerate(labels)
+        ],
+        "y_ticks": [{"y": _n(y_at(v)), "label": int(v)} for v in (1, 2, 3, 4, 5)],
         "left": left,
+        "tick_x": left - 6,
         "right": width - right,
         "bottom": height - bottom,
     }

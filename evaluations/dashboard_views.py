@@ -14,11 +14,15 @@ import hmac
 import io
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -35,11 +39,13 @@ from evaluations.models import (
     Item,
     Response,
 )
+from evaluations.templatetags.results import band_label, score
 from werkplaats import policy
 from werkplaats.goal_services import goal_counts
 from werkplaats.models import Activity, Role, Workplace, school_year_bounds, school_year_of
 
 READ = policy.Action.READ_RESULTS
+RESULTS_CACHE_SECONDS = 7 * 24 * 3600  # frozen results; the key changes if they could
 
 
 def _cycles_with_results(workplace: Workplace):
@@ -69,46 +75,63 @@ def results_home(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A cycle's results: response, the six elements (radar and table), aspects weakest first,
     change, trend, role gaps, open answers, indicators, self-scan, activities and goals, and
-    the improvement actions. A constant number of queries, whatever the number of cycles."""
+    the improvement actions. A constant number of queries, whatever the number of cycles.
+
+    A closed cycle's results are frozen, so their rendered HTML is kept in the cache (keyed
+    by the cycle, when it and the cycle it is compared with closed, and the language); what
+    can still change (indicators, self-scan, actions, the activity log) is rendered live."""
     workplace = policy.workplace_for(request.user, slug, READ)
     cycles = list(_cycles_with_results(workplace))
     cycle = next((c for c in cycles if c.pk == pk), None)
     if cycle is None:
         raise Http404("No such cycle")
-    data = results.cycle_results(cycle)
-    trend = results.trend(cycle)
+    closed = cycle.status == CycleStatus.CLOSED
+    previous = results.previous_cycle(cycle) if closed else None
+    key = "dashboard:{}:{}:{}:{}:{}".format(
+        cycle.pk,
+        cycle.closed_at.isoformat() if cycle.closed_at else "",
+        previous.pk if previous else "",
+        previous.closed_at.isoformat() if previous and previous.closed_at else "",
+        get_language(),
+    )
+    results_html = cache.get(key) if closed else None
+    if results_html is None:
+        results_html = _render_results(request, workplace, cycle, cycles)
+        if closed:
+            cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+
+    scores = (
+        cycle.element_scores
+        if closed and (cycle.respondent_count or 0) >= settings.EVALUATION_MIN_GROUP
+        else None
+    )
+    before = previous.element_scores if previous else None
     year_start, year_end = school_year_bounds(cycle.school_year)
     activities = Activity.objects.filter(
         workplace=workplace, date__range=(year_start, year_end)
     ).count_per_element()
     goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
-    shown_roles = [role for role in Role if role.value in data.roles]
-    # Every group that answered gets a column; a hidden one says "fewer than 3 responses".
-    answered_roles = [role for role in Role if data.respondents.get(role.value)]
-    element_rows = []
-    for element in data.elements:
-        code = element.element.code
-        element_rows.append(
-            {
-                "result": element,
-                "roles": [(role, element.per_role.get(role.value)) for role in answered_roles],
-                "activities": activities.get(code, 0),
-                "goals": goals.get(code, {}).get("shared", 0),
-            }
-        )
-    labels = [e.element.code for e in data.elements]
-    series = [(_("All respondents"), [e.score.mean for e in data.elements])] + [
-        (role.label, [e.per_role[role.value].mean for e in data.elements]) for role in shown_roles
+    investment = [
+        {
+            "code": code,
+            "mean": results.stored_mean(scores, code),
+            "activities": activities.get(code, 0),
+            "goals": goals.get(code, {}).get("shared", 0),
+        }
+        for code in ELEMENT_CODES
     ]
-    radar = charts.radar(labels, series) if data.visible else None
-    trend_chart = charts.trend_lines(
-        [c.label for c, _means in trend],
-        [(code, [means.get(code) for _c, means in trend]) for code in ELEMENT_CODES],
-    )
+    deltas = {
+        code: (
+            results.stored_mean(scores, code) - results.stored_mean(before, code)
+            if results.stored_mean(scores, code) is not None
+            and results.stored_mean(before, code) is not None
+            else None
+        )
+        for code in ELEMENT_CODES
+    }
     previous_year = None
     indicators = {}
     scans = []
-    actions = []
     if cycle.kind == CycleKind.YEARLY:
         previous_year = next(
             (
@@ -128,13 +151,12 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             CharacteristicScan.objects.filter(cycle=cycle).select_related("characteristic")
         )
     # One query whether or not there is an earlier cycle (a constant count for any history).
-    deltas = {e.element.code: e.delta for e in data.elements}
     actions = [
         (action, deltas.get(action.element_id))
         for action in ImprovementAction.objects.filter(
             workplace=workplace, cycle__kind=cycle.kind, cycle__opens_at__lt=cycle.opens_at
         ).select_related("owner", "organisation", "element")
-        if data.previous and action.cycle_id == data.previous.pk
+        if previous and action.cycle_id == previous.pk
     ]
     return render(
         request,
@@ -143,6 +165,40 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "workplace": workplace,
             "cycle": cycle,
             "cycles": cycles,
+            "previous": previous,
+            "results_html": results_html,
+            "investment": investment if scores else [],
+            "indicators": indicators,
+            "previous_year": previous_year,
+            "scans": scans,
+            "actions": actions,
+            "can_research": request.user.is_staff
+            or policy.RESEARCH in policy.roles_in(request.user, workplace),
+        },
+    )
+
+
+def _render_results(request, workplace, cycle, cycles) -> str:
+    """The frozen part of the dashboard: summary, response, elements, aspects, open answers
+    and trend (about ten queries)."""
+    data = results.cycle_results(cycle)
+    trend = results.trend(cycle)
+    shown_roles = [role for role in Role if role.value in data.roles]
+    # Every group that answered gets a column; a hidden one says "fewer than 3 responses".
+    answered_roles = [role for role in Role if data.respondents.get(role.value)]
+    element_rows = [
+        {"result": e, "roles": [(role, e.per_role.get(role.value)) for role in answered_roles]}
+        for e in data.elements
+    ]
+    labels = [e.element.code for e in data.elements]
+    series = [(_("All respondents"), [e.score.mean for e in data.elements])] + [
+        (role.label, [e.per_role[role.value].mean for e in data.elements]) for role in shown_roles
+    ]
+    return render_to_string(
+        "evaluations/_results.html",
+        {
+            "workplace": workplace,
+            "cycle": cycle,
             "data": data,
             "summary": results.summary(data) if data.visible else [],
             "rates": [
@@ -158,19 +214,16 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "shown_roles": shown_roles,
             "answered_roles": answered_roles,
             "element_rows": element_rows,
-            "radar": radar,
+            "radar": charts.radar(labels, series) if data.visible else None,
             "trend": trend,
-            "trend_chart": trend_chart,
+            "trend_chart": charts.trend_lines(
+                [c.label for c, _means in trend],
+                [(code, [means.get(code) for _c, means in trend]) for code in ELEMENT_CODES],
+            ),
             "element_codes": ELEMENT_CODES,
-            "indicators": indicators,
-            "previous_year": previous_year,
-            "scans": scans,
-            "actions": actions,
             "minimum": settings.EVALUATION_MIN_GROUP,
-            "bar_fills": charts.BAR_FILLS,
-            "can_research": request.user.is_staff
-            or policy.RESEARCH in policy.roles_in(request.user, workplace),
         },
+        request=request,
     )
 
 
@@ -290,13 +343,14 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         ["respondent", "role", "pw", "cycle", "kind", "instrument", "version",
          *[item.aspect_id or item.element_id for item in items]]
     )  # fmt: skip
-    minimum = settings.EVALUATION_MIN_GROUP
+    # The same rule as the dashboard: a group that may not be shown is "other".
+    shown = results.shown_roles(counts)
     for response_id, role in sorted(responses, key=lambda r: pseudonym(cycle.pk, r[0])):
         given = answers.get(response_id, {})
         writer.writerow(
             [
                 pseudonym(cycle.pk, response_id),
-                role if counts[role] >= minimum else "other",
+                role if role in shown else "other",
                 workplace.slug,
                 cycle.label,
                 cycle.kind,
@@ -318,6 +372,16 @@ def _csv_value(value: int | None) -> str:
     return "NA" if value == 0 else str(value)
 
 
+def _cell_html(value: float | None, band: str, cycle: dict | None) -> str:
+    """One heat-table cell's content, built here: 600 cells through the template engine
+    cost more than the whole rest of the page."""
+    if value is not None:
+        return format_html("{} {}", score(value), band_label(band))
+    if cycle:
+        return format_html('<span class="meta">{}</span>', _("fewer than 3 responses"))
+    return mark_safe('<span class="meta">—</span>')  # noqa: S308 — a constant
+
+
 # --- Across PWs --------------------------------------------------------------------------------
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
@@ -331,64 +395,71 @@ def overview(request: HttpRequest) -> HttpResponse:
         .values_list("school_year", flat=True)
         .distinct()
         .order_by("-school_year")
-    )
+    )  # the choice of school years
     year = request.GET.get("year") or (years[0] if years else school_year_of(timezone.localdate()))
     if years and year not in years:
         year = years[0]
-    cycles = {
-        c.workplace_id: c
-        for c in EvaluationCycle.objects.filter(
-            workplace__in=workplaces,
-            kind=CycleKind.YEARLY,
-            status=CycleStatus.CLOSED,
-            school_year=year,
-        ).select_related("instrument_version")
-    }
-    all_cycles = list(
-        EvaluationCycle.objects.filter(
-            workplace__in=workplaces, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
-        ).values_list("pk", "workplace_id", "school_year")
-    )
-    ids = [pk for pk, _w, _y in all_cycles]
-    means = results.element_means(Q(cycle__in=ids))
-    totals = results.respondents_per_cycle(ids)
+    # One query of plain values (no model objects): the summaries written when each yearly
+    # cycle closed, with the bands of its instrument version.
+    closed = EvaluationCycle.objects.filter(
+        workplace__in=workplaces, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
+    ).order_by("opens_at")
+    history: dict[int, list[dict]] = {}
+    for row in closed.values(
+        "pk",
+        "workplace_id",
+        "school_year",
+        "respondent_count",
+        "element_scores",
+        "instrument_version__strength_from",
+        "instrument_version__concern_below",
+    ):
+        history.setdefault(row["workplace_id"], []).append(row)
     minimum = settings.EVALUATION_MIN_GROUP
     rows = []
     for workplace in workplaces:
-        cycle = cycles.get(workplace.pk)
-        enough = cycle is not None and sum(totals[cycle.pk].values()) >= minimum
+        own = history.get(workplace.pk, [])
+        cycle = next((c for c in reversed(own) if c["school_year"] == year), None)
+        enough = cycle is not None and (cycle["respondent_count"] or 0) >= minimum
         cells = []
         for code in ELEMENT_CODES:
-            value = means.get((cycle.pk, code), (None, 0))[0] if enough else None
-            cells.append(
-                {
-                    "code": code,
-                    "mean": value,
-                    "band": results.band(cycle.instrument_version, value) if cycle else "",
-                }
+            value = results.stored_mean(cycle["element_scores"], code) if enough else None
+            band = (
+                results.band_between(
+                    value,
+                    cycle["instrument_version__strength_from"],
+                    cycle["instrument_version__concern_below"],
+                )
+                if cycle
+                else ""
             )
-        history = sorted((y, pk) for pk, w, y in all_cycles if w == workplace.pk)
-        overall = []
-        for y, pk in history:
-            if sum(totals[pk].values()) < minimum:
-                overall.append((y, None))
-                continue
-            values = [means.get((pk, code), (None, 0)) for code in ELEMENT_CODES]
-            answered = sum(n for _m, n in values)
-            weighted = sum((m or 0) * n for m, n in values)
-            overall.append((y, weighted / answered if answered else None))
+            cells.append(
+                {"code": code, "mean": value, "band": band, "html": _cell_html(value, band, cycle)}
+            )
+        overall = [
+            (
+                c["school_year"],
+                results.overall_mean(c["element_scores"])
+                if (c["respondent_count"] or 0) >= minimum
+                else None,
+            )
+            for c in own
+        ]
+        spark = (
+            charts.trend_lines(
+                [y for y, _v in overall], [("", [v for _y, v in overall])], width=160, height=48
+            )
+            if overall
+            else None
+        )
         rows.append(
             {
                 "workplace": workplace,
-                "cycle": cycle,
+                "cycle_pk": cycle["pk"] if cycle else None,
                 "enough": enough,
                 "cells": cells,
                 "trend": overall,
-                "spark": charts.trend_lines(
-                    [y for y, _v in overall], [("", [v for _y, v in overall])], width=160, height=48
-                )
-                if overall
-                else None,
+                "spark": spark,
             }
         )
     return render(

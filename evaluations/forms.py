@@ -17,7 +17,7 @@ from evaluations.models import (
     ScanStatus,
 )
 from werkplaats.forms import workplace_people
-from werkplaats.models import Role
+from werkplaats.models import Membership, Role
 
 MAX_TEXT = 4000  # open answers and comments
 
@@ -124,9 +124,23 @@ class LateInvitationForm(forms.Form):
 
     def __init__(self, *args, cycle: EvaluationCycle, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cycle = cycle
         self.fields["person"].queryset = workplace_people(cycle.workplace).exclude(
             invitations__cycle=cycle
         )
+
+    def clean(self):
+        """The role must be one the person holds in this PW now: inviting someone "as a
+        manager" could otherwise lift a group of one over the threshold."""
+        cleaned = super().clean()
+        person, role = cleaned.get("person"), cleaned.get("role")
+        if person and role:
+            holds = Membership.objects.current().filter(
+                person=person, workplace=self.cycle.workplace_id, role=role
+            )
+            if not holds.exists():
+                self.add_error("role", _("This person does not hold this role in the workplace."))
+        return cleaned
 
 
 ANSWER_CHOICES = [

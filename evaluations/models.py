@@ -252,6 +252,10 @@ class EvaluationCycle(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
+    # Written with the tallies when the cycle closes: what trends and overviews read, so they
+    # do not aggregate answers again. element_scores: {code: [sum of 1..5 answers, answers]}.
+    respondent_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    element_scores = models.JSONField(null=True, blank=True, editable=False)
 
     objects = CycleQuerySet.as_manager()
 

@@ -28,10 +28,18 @@ SESSION_KEY = "evaluation_invitations"
 THROTTLE_SCOPE = "evaluation-token"
 
 
-def _allow(request: HttpRequest, invitation: Invitation) -> None:
-    allowed = set(request.session.get(SESSION_KEY, []))
-    allowed.add(invitation.pk)
-    request.session[SESSION_KEY] = sorted(allowed)
+def _allow(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    """Remember in this browser's session that it holds a link to the invitation: the
+    invitation's id with the hash of the link's token, re-checked on every page, so a link
+    that is replaced stops working in browsers that opened it before."""
+    grants = dict(request.session.get(SESSION_KEY, {}))
+    grants[str(invitation.pk)] = services.hash_token(token)
+    request.session[SESSION_KEY] = grants
+
+
+def forget_grants(sender, request, user, **kwargs) -> None:
+    """At login (e.g. on a shared computer) the links opened before no longer count."""
+    request.session.pop(SESSION_KEY, None)
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
@@ -60,7 +68,7 @@ def token_landing(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _checked_invitation(request, token)
     if invitation is None:
         return _invalid_link(request)
-    _allow(request, invitation)
+    _allow(request, invitation, token)
     response = redirect("evaluations:respond", invitation.pk)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         response.set_cookie(
@@ -96,11 +104,13 @@ def _invitation(request: HttpRequest, pk: int) -> Invitation:
     queryset = Invitation.objects.select_related(
         "cycle__workplace", "cycle__instrument_version", "person"
     )
-    allowed = pk in request.session.get(SESSION_KEY, [])
-    if not allowed and request.user.is_authenticated:
+    grants = request.session.get(SESSION_KEY, {})
+    token_hash = grants.get(str(pk)) if isinstance(grants, dict) else None
+    if token_hash:
+        queryset = queryset.filter(tokens__token_hash=token_hash, tokens__revoked_at=None)
+    elif request.user.is_authenticated:
         queryset = queryset.filter(person__user=request.user)
-        allowed = True
-    if not allowed:
+    else:
         raise Http404("No such invitation")
     try:
         return queryset.get(pk=pk)
@@ -282,5 +292,4 @@ def member_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ).first()
     if invitation is None:
         raise Http404(_("You are not invited to this evaluation."))
-    _allow(request, invitation)
     return redirect("evaluations:respond", invitation.pk)

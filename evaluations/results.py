@@ -8,10 +8,15 @@ dashboard runs a constant number of queries whatever the history.
 Privacy:
 1. A group (role) with fewer than ``EVALUATION_MIN_GROUP`` respondents shows no scores,
    distributions or comments ("fewer than 3 responses").
-2. If exactly one group is hidden, the overall figures minus the shown groups would give it
-   away: the smallest shown group is hidden too (complementary suppression).
+2. The overall figures minus the shown groups must not single out fewer than the minimum:
+   while the hidden groups together are below it, the smallest shown group is hidden too
+   (complementary suppression).
 3. With fewer than the minimum in total, nothing is shown at all.
-4. Open answers are shown without names or roles, sorted alphabetically (not by time).
+4. Open answers are shown without names or roles, sorted alphabetically (not by time), and
+   only from groups of at least the minimum.
+5. Figures appear once a cycle is closed: live figures of an open cycle would show, from one
+   reload to the next, exactly what the latest respondent answered.
+6. A change is computed only against an earlier cycle with at least the minimum respondents.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from elements.models import ELEMENT_CODES, Element
@@ -59,6 +64,15 @@ def tally_cycle(cycle: EvaluationCycle) -> int:
     """Store the cycle's tallies (replacing earlier ones); run when it closes. One INSERT of
     aggregated rows, computed by the database."""
     rows = _live_tallies([cycle.pk])
+    elements = dict(
+        Item.objects.filter(version=cycle.instrument_version_id).values_list("pk", "element")
+    )
+    scores: dict[str, list[int]] = {}
+    for (_cycle, _role, item_id), c in rows.items():
+        score = scores.setdefault(elements[item_id], [0, 0])
+        score[0] += sum(value * c[value] for value in range(1, 6))
+        score[1] += sum(c[1:])
+    respondents = Response.objects.filter(cycle=cycle, submitted_at__isnull=False).count()
     with transaction.atomic():
         ItemTally.objects.filter(cycle=cycle).delete()
         ItemTally.objects.bulk_create(
@@ -67,6 +81,10 @@ def tally_cycle(cycle: EvaluationCycle) -> int:
             )
             for (cycle_id, role, item_id), c in rows.items()
         )
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(
+            respondent_count=respondents, element_scores=scores
+        )
+    cycle.respondent_count, cycle.element_scores = respondents, scores
     return len(rows)
 
 
@@ -106,10 +124,12 @@ def shown_roles(respondents: dict[str, int], minimum: int | None = None) -> set[
     if sum(respondents.values()) < minimum:
         return set()
     shown = {role for role, n in respondents.items() if n >= minimum}
-    hidden = [role for role, n in respondents.items() if 0 < n < minimum]
-    if len(hidden) == 1 and shown:
+    hidden = sum(n for role, n in respondents.items() if role not in shown)
+    # The total minus the shown groups must not single out fewer than ``minimum`` people.
+    while shown and 0 < hidden < minimum:
         smallest = min(shown, key=lambda role: (respondents[role], role))
         shown.discard(smallest)
+        hidden += respondents[smallest]
     return shown
 
 
@@ -174,11 +194,17 @@ class CycleResults:
 
 
 def band(version: InstrumentVersion, value: float | None) -> str:
+    """strength, discuss or concern, by the instrument version's thresholds."""
+    return band_between(value, version.strength_from, version.concern_below)
+
+
+def band_between(value: float | None, strength_from, concern_below) -> str:
     if value is None:
         return ""
-    if Decimal(str(round(value, 2))) >= version.strength_from:
+    rounded = Decimal(str(round(value, 2)))
+    if rounded >= Decimal(str(strength_from)):
         return "strength"
-    if Decimal(str(round(value, 2))) < version.concern_below:
+    if rounded < Decimal(str(concern_below)):
         return "concern"
     return "discuss"
 
@@ -193,12 +219,14 @@ def _item_code(item: Item) -> str:
 
 
 def previous_cycle(cycle: EvaluationCycle) -> EvaluationCycle | None:
+    """The latest earlier closed cycle of the same kind with enough respondents to compare."""
     return (
         EvaluationCycle.objects.filter(
             workplace=cycle.workplace_id,
             kind=cycle.kind,
             opens_at__lt=cycle.opens_at,
             status=CycleStatus.CLOSED,
+            respondent_count__gte=settings.EVALUATION_MIN_GROUP,
         )
         .select_related("instrument_version")
         .order_by("-opens_at")
@@ -208,9 +236,11 @@ def previous_cycle(cycle: EvaluationCycle) -> EvaluationCycle | None:
 
 def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> CycleResults:
     """Everything the dashboard shows about one cycle and its change against the previous
-    cycle of the same kind, in a constant number of queries (about eight)."""
+    comparable cycle of the same kind, in a constant number of queries (about eight).
+
+    Scores appear only for a closed cycle (rule 5); an open one shows its response only."""
     version = cycle.instrument_version
-    items = list(Item.objects.filter(version=version).select_related("element", "aspect"))
+    minimum = settings.EVALUATION_MIN_GROUP
     respondents = dict(
         Response.objects.filter(cycle=cycle, submitted_at__isnull=False)
         .values_list("role")
@@ -218,45 +248,58 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         .order_by()
     )
     invited = dict(cycle.invitations.values_list("role").annotate(n=Count("pk")).order_by())
-    roles = shown_roles(respondents)
     total = sum(respondents.values())
-    visible = bool(roles) or total >= settings.EVALUATION_MIN_GROUP
-    previous = previous_cycle(cycle)
+    closed = cycle.status == CycleStatus.CLOSED
+    visible = closed and total >= minimum
+    roles = shown_roles(respondents) if visible else set()
+    previous = previous_cycle(cycle) if visible else None
+    # The items of this and of the previous cycle's version, in one query either way.
+    versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
+    all_items = list(Item.objects.filter(version__in=versions).select_related("element", "aspect"))
+    items = [item for item in all_items if item.version_id == version.pk]
     ids = [cycle.pk] + ([previous.pk] if previous else [])
-    closed = {pk for pk in ids if pk != cycle.pk or cycle.status == CycleStatus.CLOSED}
-    tallies = tallies_for(ids, closed)
+    tallies = tallies_for(ids, set(ids)) if visible else {}
+
+    # (cycle, item) → {role: counts}: every sum below reads this index, not the raw rows.
+    index: dict[tuple[int, int], dict[str, Counts]] = defaultdict(dict)
+    for (cycle_id, role, item_id), value in tallies.items():
+        index[(cycle_id, item_id)][role] = value
 
     def counts(cycle_id: int, item_ids, role: str | None = None) -> Counts:
-        total_counts = _empty()
-        for (c, r, i), value in tallies.items():
-            if c == cycle_id and i in item_ids and (role is None or r == role):
-                for v in VALUES:
-                    total_counts[v] += value[v]
-        return total_counts
+        summed = _empty()
+        for item_id in item_ids:
+            per_role = index.get((cycle_id, item_id))
+            if not per_role:
+                continue
+            for value in [per_role.get(role)] if role else per_role.values():
+                if value:
+                    for v in VALUES:
+                        summed[v] += value[v]
+        return summed
 
-    previous_by_code: dict[str, set[int]] = defaultdict(set)
+    previous_by_code: dict[str, list[int]] = defaultdict(list)
     if previous:
-        for item_id, aspect, element in Item.objects.filter(
-            version=previous.instrument_version_id
-        ).values_list("pk", "aspect", "element"):
-            previous_by_code[aspect or element].add(item_id)
-            previous_by_code[f"element:{element}"].add(item_id)
+        for item in all_items:
+            if item.version_id == previous.instrument_version_id:
+                previous_by_code[_item_code(item)].append(item.pk)
+                previous_by_code[f"element:{item.element_id}"].append(item.pk)
 
     comments_by_element: dict[str, list[str]] = defaultdict(list)
     went_well: list[str] = []
     could_be_better: list[str] = []
     if visible and with_open_answers:
+        # Only groups of at least the minimum: a lone manager's words identify the manager.
+        speaking = [role for role, n in respondents.items() if n >= minimum]
+        answered = Response.objects.filter(
+            cycle=cycle, submitted_at__isnull=False, role__in=speaking
+        )
         for element, text in (
-            ElementComment.objects.filter(
-                response__cycle=cycle, response__submitted_at__isnull=False
-            )
+            ElementComment.objects.filter(response__in=answered)
             .exclude(text="")
             .values_list("element", "text")
         ):
             comments_by_element[element].append(text)
-        for well, better in Response.objects.filter(
-            cycle=cycle, submitted_at__isnull=False
-        ).values_list("went_well", "could_be_better"):
+        for well, better in answered.values_list("went_well", "could_be_better"):
             if well:
                 went_well.append(well)
             if better:
@@ -269,7 +312,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
     for element_code, element_items in sorted(
         by_element.items(), key=lambda pair: pair[1][0].element.order
     ):
-        ids_here = {item.pk for item in element_items}
+        ids_here = [item.pk for item in element_items]
         overall = _score(version, counts(cycle.pk, ids_here)) if visible else Score(None, 0, 0)
         per_role = {
             role.value: (_score(version, counts(cycle.pk, ids_here, role.value)))
@@ -280,10 +323,10 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         }
         aspects = []
         for item in element_items:
-            item_counts = counts(cycle.pk, {item.pk}) if visible else _empty()
+            item_counts = counts(cycle.pk, [item.pk]) if visible else _empty()
             result = AspectResult(item, _item_code(item), _score(version, item_counts), item_counts)
-            if previous and visible and result.score.mean is not None:
-                before = mean(counts(previous.pk, previous_by_code.get(result.code, set())))
+            if previous and result.score.mean is not None:
+                before = mean(counts(previous.pk, previous_by_code.get(result.code, [])))
                 result.delta = None if before is None else result.score.mean - before
             aspects.append(result)
         aspects.sort(key=lambda a: (a.score.mean is None, a.score.mean or 0))  # weakest first
@@ -295,9 +338,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
             comments=sorted(comments_by_element.get(element_code, [])),
         )
         if previous and overall.mean is not None:
-            before = mean(
-                counts(previous.pk, previous_by_code.get(f"element:{element_code}", set()))
-            )
+            before = mean(counts(previous.pk, previous_by_code.get(f"element:{element_code}", [])))
             result.delta = None if before is None else overall.mean - before
         role_means = {
             r: s.mean for r, s in per_role.items() if s is not None and s.mean is not None
@@ -386,60 +427,34 @@ def summary(results: CycleResults) -> list[str]:
 
 
 # --- Across cycles and PWs ---------------------------------------------------------------------
-def element_means(cycle_filter: Q) -> dict[tuple[int, str], tuple[float | None, int]]:
-    """(cycle id, element code) → (mean, respondents-weighted answers) from stored tallies of
-    the cycles matching ``cycle_filter``; one aggregate query, computed by the database."""
-    rows = (
-        ItemTally.objects.filter(cycle_filter)
-        .values("cycle", "item__element")
-        .annotate(
-            weighted=Sum(F("n1") + 2 * F("n2") + 3 * F("n3") + 4 * F("n4") + 5 * F("n5")),
-            answered=Sum(F("n1") + F("n2") + F("n3") + F("n4") + F("n5")),
-        )
-        .order_by()
-    )
-    return {
-        (row["cycle"], row["item__element"]): (
-            row["weighted"] / row["answered"] if row["answered"] else None,
-            row["answered"],
-        )
-        for row in rows
-    }
+def stored_mean(scores: dict | None, code: str) -> float | None:
+    """An element's mean from a closed cycle's stored ``element_scores``."""
+    weighted, answered = (scores or {}).get(code, (0, 0))
+    return weighted / answered if answered else None
 
 
-def respondents_per_cycle(cycle_ids) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for cycle_id, role, n in (
-        Response.objects.filter(cycle__in=cycle_ids, submitted_at__isnull=False)
-        .values_list("cycle", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts[cycle_id][role] = n
-    return counts
+def overall_mean(scores: dict | None) -> float | None:
+    """All answers of a closed cycle together (every element weighted by its answers)."""
+    values = (scores or {}).values()
+    answered = sum(n for _w, n in values)
+    return sum(w for w, _n in values) / answered if answered else None
 
 
 def trend(cycle: EvaluationCycle) -> list[tuple[EvaluationCycle, dict[str, float | None]]]:
     """Per closed cycle of the same kind (oldest first): the mean of each element, or None
-    when fewer than the minimum responded. Three queries, whatever the number of years."""
-    cycles = list(
-        EvaluationCycle.objects.filter(
-            workplace=cycle.workplace_id, kind=cycle.kind, status=CycleStatus.CLOSED
-        ).order_by("opens_at")
-    )
-    ids = [c.pk for c in cycles]
-    means = element_means(Q(cycle__in=ids))
-    totals = respondents_per_cycle(ids)
+    when fewer than the minimum responded. One query, whatever the number of years: it reads
+    the summaries written when each cycle closed."""
     minimum = settings.EVALUATION_MIN_GROUP
+    cycles = EvaluationCycle.objects.filter(
+        workplace=cycle.workplace_id, kind=cycle.kind, status=CycleStatus.CLOSED
+    ).order_by("opens_at")
     return [
         (
             c,
             {
-                code: (
-                    means.get((c.pk, code), (None, 0))[0]
-                    if sum(totals[c.pk].values()) >= minimum
-                    else None
-                )
+                code: stored_mean(c.element_scores, code)
+                if (c.respondent_count or 0) >= minimum
+                else None
                 for code in ELEMENT_CODES
             },
         )

@@ -14,6 +14,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -291,21 +292,30 @@ def close_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bo
 def save_cycle(*, form, workplace, expected_version: int | None = None) -> EvaluationCycle:
     """Create or edit a cycle from a valid CycleForm. A closed cycle is frozen; an edit made
     on an outdated form raises EditConflict instead of overwriting."""
-    with transaction.atomic():
-        cycle = form.save(commit=False)
-        if cycle.pk is None:
-            cycle.workplace = workplace
-            cycle.save()
-            return cycle
-        current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
-        if current.status == CycleStatus.CLOSED:
-            raise EvaluationError(_("This cycle is closed and can no longer be changed."))
-        if expected_version is not None and current.version != expected_version:
-            raise EditConflict(_("Someone else changed this cycle in the meantime."))
-        cycle.version = current.version + 1
-        cycle.save(update_fields=[*form.Meta.fields, "version"])
-        if cycle.status == CycleStatus.OPEN:
-            invite_members(cycle)  # roles may have been added
+    try:
+        with transaction.atomic():
+            return _save_cycle(form=form, workplace=workplace, expected_version=expected_version)
+    except IntegrityError:
+        raise EvaluationError(
+            _("This PW already has a cycle of this kind with this label.")
+        ) from None
+
+
+def _save_cycle(*, form, workplace, expected_version: int | None) -> EvaluationCycle:
+    cycle = form.save(commit=False)
+    if cycle.pk is None:
+        cycle.workplace = workplace
+        cycle.save()
+        return cycle
+    current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if current.status == CycleStatus.CLOSED:
+        raise EvaluationError(_("This cycle is closed and can no longer be changed."))
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(_("Someone else changed this cycle in the meantime."))
+    cycle.version = current.version + 1
+    cycle.save(update_fields=[*form.Meta.fields, "version"])
+    if cycle.status == CycleStatus.OPEN:
+        invite_members(cycle)  # roles may have been added
     return cycle
 
 
@@ -464,29 +474,31 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
         )
         return "failed"
     token = None
+    ours = MailDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, claimed_at=now)
     try:
         if mail.invitation_id:
             token = issue_token(mail.invitation)
         _build_message(mail, token).send()
+    except SoftTimeLimitExceeded:
+        # The mail server may or may not have taken it: keep the link and the claim; after
+        # the stale-claim time the row is sent again (at least once beats never).
+        raise
     except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
         if token:
             AccessToken.objects.filter(token_hash=hash_token(token)).delete()
         error = f"{type(exc).__name__}: {str(exc)[:150]}"
         logger.warning("evaluation mail %s failed: %s", pk, type(exc).__name__)
         if _is_permanent(exc) or mail.attempts >= MAX_ATTEMPTS:
-            MailDelivery.objects.filter(pk=pk).update(
-                status=DeliveryStatus.FAILED, last_error=error
-            )
+            ours.update(status=DeliveryStatus.FAILED, last_error=error)
             return "failed"
-        MailDelivery.objects.filter(pk=pk).update(
+        ours.update(
             status=DeliveryStatus.PENDING,
             last_error=error,
             next_attempt_at=now + backoff(mail.attempts),
         )
         return "retry"
-    MailDelivery.objects.filter(pk=pk).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    # Only our own claim is marked: a row taken over as stale stays with its new sender.
+    ours.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
 
 
@@ -590,9 +602,11 @@ def start_response(*, invitation: Invitation) -> Response:
         return Response.objects.get(invitation=invitation)
 
 
-def _require_open(cycle: EvaluationCycle) -> None:
-    cycle.refresh_from_db(fields=["status", "closes_at", "opens_at"])
-    if not cycle.is_open():
+def _lock_open(cycle: EvaluationCycle) -> None:
+    """Lock the cycle row for the rest of the transaction and refuse unless it is open: a
+    close (which updates the same row) then waits for this write, or this write sees it."""
+    locked = EvaluationCycle.objects.select_for_update().only("status", "opens_at", "closes_at")
+    if not locked.get(pk=cycle.pk).is_open():
         raise EvaluationError(_("This evaluation is closed; answers can no longer be changed."))
 
 
@@ -606,7 +620,6 @@ def save_answers(
 
     Items must belong to the response's instrument version; values outside 0..5 are refused.
     """
-    _require_open(response.cycle)
     items = dict(
         Item.objects.filter(
             version=response.instrument_version_id, pk__in=list(answers)
@@ -618,6 +631,7 @@ def save_answers(
         if value != NOT_APPLICABLE and not 1 <= value <= 5:
             raise EvaluationError(_("Choose an answer from 1 to 5, or “don't know”."))
     with transaction.atomic():
+        _lock_open(response.cycle)
         if answers:
             Answer.objects.bulk_create(
                 [Answer(response=response, item_id=i, value=v) for i, v in answers.items()],
@@ -633,23 +647,25 @@ def save_answers(
 
 
 def save_open_answers(*, response: Response, went_well: str, could_be_better: str) -> None:
-    _require_open(response.cycle)
-    Response.objects.filter(pk=response.pk).update(
-        went_well=went_well.strip(),
-        could_be_better=could_be_better.strip(),
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _lock_open(response.cycle)
+        Response.objects.filter(pk=response.pk).update(
+            went_well=went_well.strip(),
+            could_be_better=could_be_better.strip(),
+            updated_at=timezone.now(),
+        )
 
 
 def submit_response(*, response: Response) -> bool:
     """Mark the response submitted: it counts from now on. False if it already was (double
     click, second tab, two requests at once: exactly one wins the conditional UPDATE)."""
-    _require_open(response.cycle)
-    return bool(
-        Response.objects.filter(pk=response.pk, submitted_at=None).update(
-            submitted_at=timezone.now()
+    with transaction.atomic():
+        _lock_open(response.cycle)
+        return bool(
+            Response.objects.filter(pk=response.pk, submitted_at=None).update(
+                submitted_at=timezone.now()
+            )
         )
-    )
 
 
 # --- Reading -----------------------------------------------------------------------------------

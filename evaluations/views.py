@@ -32,6 +32,7 @@ from evaluations.models import (
     Invitation,
     MailDelivery,
     MailKind,
+    Response,
 )
 from werkplaats import policy
 from werkplaats.models import Workplace, school_year_of
@@ -58,7 +59,9 @@ def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("instrument_version__instrument")
         .annotate(
             invited=Count("invitations", distinct=True),
-            responded=Count("responses", filter=Q(responses__submitted_at__isnull=False)),
+            responded=Count(
+                "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+            ),
         )
     )
     plan = EvaluationPlan.objects.filter(workplace=workplace).first()
@@ -99,12 +102,11 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = CycleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if EvaluationCycle.objects.filter(
-            workplace=workplace, kind=form.cleaned_data["kind"], label=form.cleaned_data["label"]
-        ).exists():
-            form.add_error("label", _("This PW already has a cycle of this kind with this label."))
-        else:
+        try:
             cycle = services.save_cycle(form=form, workplace=workplace)
+        except services.EvaluationError as error:
+            form.add_error("label", str(error))
+        else:
             messages.success(request, _("The cycle is created as a draft."))
             return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
     return render(
@@ -208,7 +210,8 @@ def invite_late(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 _("%(name)s is invited.") % {"name": form.cleaned_data["person"].name},
             )
     else:
-        messages.error(request, _("Choose a member who is not invited yet."))
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) or _("Choose a member who is not invited yet."))
     return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
 
 
@@ -247,6 +250,14 @@ def new_link(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Ht
     invitation = _invitation(cycle, invitation_pk)
     if not cycle.is_open():
         messages.error(request, _("Only an open cycle has links."))
+        return redirect("evaluations:cycle-detail", workplace.slug, pk)
+    # A link opens the person's answers: only for someone without e-mail who has not started,
+    # so a bridge-builder can never read or change answers someone already gave.
+    if invitation.person.email or Response.objects.filter(invitation=invitation).exists():
+        messages.error(
+            request,
+            _("A personal link is only for someone without e-mail who has not started yet."),
+        )
         return redirect("evaluations:cycle-detail", workplace.slug, pk)
     token = services.new_link(invitation=invitation)
     # The raw token is shown this once and never stored.

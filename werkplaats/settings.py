@@ -229,6 +229,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds before a hanging mail server counts as failed (well inside the task time limit).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ConfigError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Werkplaats <noreply@localhost>"

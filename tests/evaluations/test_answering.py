@@ -219,8 +219,8 @@ def test_a_logged_in_member_answers_from_the_home_page(client, cycle):
     user = invitation.person.user
     client.force_login(user)
     home = client.get("/").content.decode()
+    assert f"/answer/{invitation.pk}/" in home
     url = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/answer/"
-    assert url in home
     assert client.get(url)["Location"] == f"/answer/{invitation.pk}/"
     assert client.get(f"/answer/{invitation.pk}/1/").status_code == 200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Q
 from django.utils import timezone
 
 from evaluations import results, services
@@ -39,13 +38,22 @@ def respond(cycle, role, values: dict[str, int], *, submit=True, comment=None, w
     return response
 
 
+def close(cycle):
+    """Results show once a cycle is closed; closing writes its tallies and summaries."""
+    cycle.status = "closed"
+    cycle.save(update_fields=["status"])
+    results.tally_cycle(cycle)
+    return cycle
+
+
 def test_means_exclude_dont_know_and_count_submitted_responses_only(workplace):
     cycle = CycleFactory(workplace=workplace)
     respond(cycle, Role.STUDENT, {"LOS-1": 5, "LOS-2": 4})
     respond(cycle, Role.STUDENT, {"LOS-1": 3, "LOS-2": 0})  # don't know on LOS-2
     respond(cycle, Role.STUDENT, {"LOS-1": 1, "LOS-2": 2})
     respond(cycle, Role.STUDENT, {"LOS-1": 1}, submit=False)  # not submitted: not counted
-    r = results.cycle_results(cycle)
+    assert results.cycle_results(cycle).visible is False  # open: no figures yet
+    r = results.cycle_results(close(cycle))
     los = r.element("LOS")
     # LOS answers: 5, 4, 3, 1, 2 (the 0 excluded) → 15 / 5 = 3.0
     assert los.score.mean == pytest.approx(3.0)
@@ -73,6 +81,8 @@ def test_bands_follow_the_instrument_version(workplace):
 @pytest.mark.parametrize(
     ("respondents", "shown"),
     [
+        ({"professional": 5, "student": 1, "client": 1}, set()),  # 5 - 1 - 1: two hidden people
+        ({"professional": 5, "student": 4, "client": 1, "manager": 1}, {"professional"}),
         ({"student": 5, "professional": 4}, {"student", "professional"}),
         ({"student": 5, "manager": 1}, set()),  # one hidden; the only other group would reveal it
         ({"student": 5, "professional": 4, "manager": 1}, {"student"}),  # smallest shown hidden too
@@ -93,7 +103,7 @@ def test_a_group_below_three_shows_no_scores(workplace):
     for value in (2, 3, 3):
         respond(cycle, Role.PROFESSIONAL, {"VOR-1": value})
     respond(cycle, Role.MANAGER, {"VOR-1": 1})
-    r = results.cycle_results(cycle)
+    r = results.cycle_results(close(cycle))
     vor = r.element("VOR")
     assert vor.per_role["manager"] is None
     assert vor.per_role["professional"] is None  # complementary suppression
@@ -111,15 +121,13 @@ def test_role_gaps_and_change_against_the_previous_cycle(workplace):
     )
     for value in (3, 3, 3):
         respond(earlier, Role.STUDENT, {"VOR-1": value, "LOS-1": 4})
-    earlier.status = "closed"
-    earlier.save(update_fields=["status"])
-    results.tally_cycle(earlier)
+    close(earlier)
     cycle = CycleFactory(workplace=workplace)
     for value in (2, 2, 2):
         respond(cycle, Role.STUDENT, {"VOR-1": value, "LOS-1": 4})
     for value in (5, 5, 4):
         respond(cycle, Role.PROFESSIONAL, {"VOR-1": value, "LOS-1": 4})
-    r = results.cycle_results(cycle)
+    r = results.cycle_results(close(cycle))
     vor = r.element("VOR")
     assert r.previous == earlier
     assert vor.score.mean == pytest.approx(20 / 6)
@@ -136,7 +144,7 @@ def test_no_earlier_cycle_is_said_honestly(workplace):
     cycle = CycleFactory(workplace=workplace)
     for _ in range(3):
         respond(cycle, Role.STUDENT, {"LOS-1": 4})
-    r = results.cycle_results(cycle)
+    r = results.cycle_results(close(cycle))
     assert r.previous is None
     assert r.element("LOS").delta is None
     assert any("no earlier cycle" in line or "geen eerdere" in line for line in results.summary(r))
@@ -146,25 +154,34 @@ def test_open_answers_need_three_respondents_and_carry_no_names(workplace):
     cycle = CycleFactory(workplace=workplace)
     first = respond(cycle, Role.STUDENT, {"LOS-1": 4}, comment={"LOS": "Zo"}, went_well="Het team")
     respond(cycle, Role.STUDENT, {"LOS-1": 4}, went_well="Aandacht")
-    assert results.cycle_results(cycle).went_well == []  # two respondents: nothing shown
+    respond(cycle, Role.MANAGER, {"LOS-1": 4}, went_well="Mijn team", comment={"LOS": "Ik"})
+    assert results.cycle_results(close(cycle)).went_well == []  # two students, one manager
+    cycle.status = "open"
+    cycle.save(update_fields=["status"])
     respond(cycle, Role.STUDENT, {"LOS-1": 4})
-    r = results.cycle_results(cycle)
+    r = results.cycle_results(close(cycle))
     assert r.went_well == ["Aandacht", "Het team"]  # alphabetical, not in order of answering
-    assert r.element("LOS").comments == ["Zo"]
-    assert ElementComment.objects.get().response == first
+    assert r.element("LOS").comments == ["Zo"]  # the lone manager's words stay hidden
+    assert ElementComment.objects.get(text="Zo").response == first
 
 
-def test_stored_tallies_equal_live_counts(workplace):
+def test_closing_stores_tallies_and_summaries_that_equal_the_answers(workplace):
     cycle = CycleFactory(workplace=workplace)
     for value in (1, 2, 0, 5):
         respond(cycle, Role.CLIENT, {"GOC-3": value, "SRI-1": 3})
-    live = results.cycle_results(cycle)
+    live = results._live_tallies([cycle.pk])
     services.close_cycle(cycle=cycle)
     cycle.refresh_from_db()
-    assert ItemTally.objects.filter(cycle=cycle).count() == 2
-    stored = results.cycle_results(cycle)
-    assert [e.score for e in stored.elements] == [e.score for e in live.elements]
-    assert results.element_means(Q(cycle=cycle))[(cycle.pk, "GOC")][0] == pytest.approx(8 / 3)
+    stored = {
+        (t.cycle_id, t.role, t.item_id): [t.n0, t.n1, t.n2, t.n3, t.n4, t.n5]
+        for t in ItemTally.objects.filter(cycle=cycle)
+    }
+    assert stored == dict(live)
+    assert cycle.respondent_count == 4
+    assert cycle.element_scores == {"GOC": [8, 3], "SRI": [12, 4]}
+    assert results.stored_mean(cycle.element_scores, "GOC") == pytest.approx(8 / 3)
+    r = results.cycle_results(cycle)
+    assert r.element("GOC").score.mean == pytest.approx(8 / 3)
 
 
 def test_the_trend_hides_years_with_too_few_respondents(workplace):
