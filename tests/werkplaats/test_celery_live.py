@@ -8,6 +8,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,7 +28,10 @@ def redis_reachable(url: str) -> bool:
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
+    """A worker whose output goes to a temporary file (``worker.log``): a pipe nobody reads
+    fills up and blocks the worker as soon as it logs a few tracebacks."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 — read after the worker stops, then dropped
+    worker = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
@@ -43,9 +47,16 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
         ],  # fmt: skip
         cwd=ROOT,
         env={**os.environ, "DEBUG": "true", "CELERY_TASK_ALWAYS_EAGER": "false", **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    worker.log = log
+    return worker
+
+
+def worker_output(worker: subprocess.Popen) -> str:
+    worker.log.seek(0)
+    return worker.log.read().decode(errors="replace")
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
