@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from elements.models import ELEMENT_CODES, Element
@@ -376,9 +377,9 @@ def summary(results: CycleResults) -> list[str]:
             _("Strongest element: %(element)s (%(score)s); weakest: %(weak)s (%(weak_score)s).")
             % {
                 "element": best.element.name,
-                "score": f"{best.score.mean:.1f}",
+                "score": number_format(best.score.mean, 1),
                 "weak": worst.element.name,
-                "weak_score": f"{worst.score.mean:.1f}",
+                "weak_score": number_format(worst.score.mean, 1),
             }
         )
     changed = [e for e in scored if e.delta is not None]
@@ -393,7 +394,7 @@ def summary(results: CycleResults) -> list[str]:
             % {
                 "label": results.previous.label,
                 "element": biggest.element.name,
-                "delta": f"{abs(biggest.delta):.1f}",
+                "delta": number_format(abs(biggest.delta), 1),
             }
         )
     elif scored:
@@ -410,9 +411,9 @@ def summary(results: CycleResults) -> list[str]:
             % {
                 "element": widest.element.name,
                 "high": Role(high).label,
-                "high_score": f"{widest.per_role[high].mean:.1f}",
+                "high_score": number_format(widest.per_role[high].mean, 1),
                 "low": Role(low).label,
-                "low_score": f"{widest.per_role[low].mean:.1f}",
+                "low_score": number_format(widest.per_role[low].mean, 1),
             }
         )
     rates = {role: results.rate(role) for role in results.invited}
