@@ -12,7 +12,7 @@ PORT ?= 8000
 # The embedded default runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install lint messages clean
+.PHONY: run test install lint messages clean bench
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -37,6 +37,17 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Dashboard benchmark on PostgreSQL (a scratch database, created if missing): 100 PWs x 6 years
+# x 2 cycles x 60 respondents, then median render times and ratios against /healthz.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/werkplaats_bench
+bench: install
+	$(PY) -c 'import psycopg, sys, urllib.parse as p; u = p.urlparse(sys.argv[1]); name = u.path.lstrip("/"); c = psycopg.connect(u._replace(path="/postgres").geturl(), autocommit=True); c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() or c.execute("CREATE DATABASE \"%s\"" % name)' "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) manage.py migrate --noinput
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) manage.py seed_bench
+	DATABASE_URL="$(BENCH_DATABASE_URL)" DEBUG=false ALLOWED_HOSTS=127.0.0.1 \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py bench_dashboard
 
 lint: install
 	$(VENV)/bin/ruff check .
