@@ -40,7 +40,7 @@ def _needs(condition: bool, message: str) -> None:
 
 @pytest.mark.live_broker
 @pytest.mark.django_db(transaction=True)
-def test_the_schedule_task_runs_in_a_live_worker_on_redis_and_postgresql():
+def test_the_schedule_task_runs_in_a_live_worker_on_redis_and_postgresql(monkeypatch):
     _needs(connection.vendor == "postgresql", "the worker must share the test database: PostgreSQL")
     _needs(redis_reachable(REDIS_BROKER), f"Redis is not reachable at {REDIS_BROKER}")
     reload_reference_data()
@@ -69,6 +69,9 @@ def test_the_schedule_task_runs_in_a_live_worker_on_redis_and_postgresql():
     try:
         from celery import Celery
 
+        # Celery reads CELERY_BROKER_URL from the environment before its own configuration
+        # (CI sets it to the application's broker): point it at the worker's test broker.
+        monkeypatch.setenv("CELERY_BROKER_URL", REDIS_BROKER)
         sender = Celery("test-client", broker=REDIS_BROKER, set_as_current=False)
         try:
             sender.control.purge()  # tasks left in the test broker by earlier runs
