@@ -12,7 +12,7 @@ PORT ?= 8000
 # The embedded default runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install lint messages clean bench
+.PHONY: run test install lint messages clean bench backup restore
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -48,6 +48,15 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" DEBUG=false ALLOWED_HOSTS=127.0.0.1 \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(PY) manage.py bench_dashboard
+
+# Back up the database to one file in BACKUP_DIR (var/backups); restore one with
+# make restore FILE=var/backups/werkplaats-....sqlite3 (stop make run first).
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=path/to/backup"; exit 1; }
+	$(PY) manage.py restore "$(FILE)" --yes
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -302,6 +302,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Backups (manage.py backup / restore) -------------------------------------------------
+BACKUP_DIR = env_str("BACKUP_DIR") or str(VAR_DIR / "backups")
+
 # --- Evaluations ------------------------------------------------------------------------------
 EVALUATION_MIN_GROUP = 3  # results only for groups of at least this many respondents
 EVALUATION_TOKEN_FAILURES = env_int("EVALUATION_TOKEN_FAILURES", 20)  # bad links per address
