@@ -831,3 +831,33 @@ def queue_action_reminders(now: dt.datetime) -> int:
         _queue(action.cycle, action.owner_id, MailKind.ACTION_DUE, action=action)
         for action in due.select_related("cycle")
     )
+
+
+# --- Retention ---------------------------------------------------------------------------------
+def apply_retention(now: dt.datetime | None = None) -> int:
+    """Anonymise the invitations of cycles closed longer ago than EVALUATION_RETENTION_DAYS:
+    1. close any stored tallies gap (a closed cycle without them gets them first);
+    2. delete the links, the mail ledger and the open texts (answers to open questions and
+       element comments, which may name people);
+    3. cut the invitation from the person. The ratings stay, unlinked, and so do the tallies
+       and summaries, so every dashboard shows the same figures as before.
+    Returns how many invitations were anonymised; running it again changes nothing."""
+    from evaluations.results import tally_cycle
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=settings.EVALUATION_RETENTION_DAYS)
+    cycles = EvaluationCycle.objects.filter(
+        status=CycleStatus.CLOSED, closes_at__lt=limit, invitations__person__isnull=False
+    ).distinct()
+    anonymised = 0
+    for cycle in cycles:
+        with transaction.atomic():
+            if cycle.respondent_count is None:
+                tally_cycle(cycle)
+            invitations = cycle.invitations.filter(person__isnull=False)
+            AccessToken.objects.filter(invitation__in=invitations).delete()
+            MailDelivery.objects.filter(cycle=cycle).delete()
+            ElementComment.objects.filter(response__cycle=cycle).delete()
+            Response.objects.filter(cycle=cycle).update(went_well="", could_be_better="")
+            anonymised += invitations.update(person=None, anonymised_at=now)
+    return anonymised

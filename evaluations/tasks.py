@@ -36,3 +36,9 @@ def send_evaluation_mail(self, pk: int) -> str:
     if outcome == "retry":
         raise self.retry(countdown=services.backoff(self.request.retries + 1).total_seconds() + 1)
     return outcome
+
+
+@shared_task
+def apply_evaluation_retention() -> int:
+    """Anonymise invitations past the retention period (daily, from beat)."""
+    return services.apply_retention()

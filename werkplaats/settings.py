@@ -288,6 +288,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BEAT_SCHEDULE = {
+    "apply-evaluation-retention": {
+        "task": "evaluations.tasks.apply_evaluation_retention",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "run-evaluation-schedule": {
         "task": "evaluations.tasks.run_evaluation_schedule",
         "schedule": crontab(minute="*/5"),  # what is due comes from the database
@@ -309,6 +313,9 @@ BACKUP_DIR = env_str("BACKUP_DIR") or str(VAR_DIR / "backups")
 EVALUATION_MIN_GROUP = 3  # results only for groups of at least this many respondents
 EVALUATION_TOKEN_FAILURES = env_int("EVALUATION_TOKEN_FAILURES", 20)  # bad links per address
 EVALUATION_TOKEN_WINDOW = 15 * 60  # seconds
+# Days after a cycle closed before its invitations are anonymised and open texts deleted
+# (the tallies and summaries that dashboards read stay).
+EVALUATION_RETENTION_DAYS = env_int("EVALUATION_RETENTION_DAYS", 730)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
