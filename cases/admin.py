@@ -65,3 +65,15 @@ class PoolConsentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A withdrawn consent can be looked at, never changed (nor its withdrawal undone)."""
+        if obj is not None and obj.withdrawn_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.withdrawn_at is not None:
+            return [f for f in fields if f not in ("contact_details", "contact_preference")]
+        return fields

@@ -137,6 +137,14 @@ class PracticeCaseForm(TaggedModelForm):
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("A case cannot end before it starts."))
+        if (
+            starts_on
+            and self.instance.pk
+            and self.instance.outputs.filter(date__lt=starts_on).exists()
+        ):
+            self.add_error(
+                "starts_on", _("The case has outputs dated before this day; it started earlier.")
+            )
         return cleaned
 
 

@@ -6,6 +6,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -359,7 +360,9 @@ class DataCollection(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=CollectionMethod.choices)
     group = models.CharField(_("respondent group"), max_length=16, choices=RespondentGroup.choices)
     date = models.DateField(_("date"))
-    respondents = models.PositiveIntegerField(_("number of respondents"), default=0)
+    respondents = models.PositiveIntegerField(
+        _("number of respondents"), default=0, validators=[MaxValueValidator(10_000)]
+    )
 
     class Meta:
         ordering = ["date", "pk"]

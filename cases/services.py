@@ -7,9 +7,10 @@ concurrent change raises ``EditConflict`` with nothing saved.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import (
     CaseStatus,
@@ -199,11 +200,14 @@ def register_consent(*, form, registered_by) -> PoolConsent:
         raise ConsentRefused("a consent needs the user who recorded it")
     if not form.cleaned_data.get("consented_on"):
         raise ConsentRefused("a consent needs the date it was given")
-    with transaction.atomic():
-        consent = form.save(commit=False)
-        consent.registered_by = registered_by
-        consent.save()
-        form.save_m2m()
+    try:
+        with transaction.atomic():
+            consent = form.save(commit=False)
+            consent.registered_by = registered_by
+            consent.save()
+            form.save_m2m()
+    except IntegrityError:  # a second, simultaneous consent for the same person
+        raise ConsentRefused(_("This person already has a standing consent.")) from None
     return consent
 
 
@@ -215,10 +219,14 @@ def withdraw_consent(*, consent: PoolConsent, by) -> bool:
     is a new record (register_consent).
     """
     with transaction.atomic():
+        # The contact details go at once: a withdrawn person is not approached, so nothing
+        # (admin, backups) should keep how to reach them.
         done = PoolConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now(), withdrawn_by=by
+            withdrawn_at=timezone.now(), withdrawn_by=by, contact_details="", contact_preference=""
         )
-    consent.refresh_from_db(fields=["withdrawn_at", "withdrawn_by"])
+    consent.refresh_from_db(
+        fields=["withdrawn_at", "withdrawn_by", "contact_details", "contact_preference"]
+    )
     return done == 1
 
 

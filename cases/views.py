@@ -449,11 +449,15 @@ def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, workplace=workplace, workplaces=_pool_workplaces(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        consent = services.register_consent(form=form, registered_by=request.user)
-        messages.success(
-            request, _("Consent of %(name)s recorded.") % {"name": consent.person.name}
-        )
-        return redirect("cases:pool", slug=workplace.slug)
+        try:
+            consent = services.register_consent(form=form, registered_by=request.user)
+        except services.ConsentRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, _("Consent of %(name)s recorded.") % {"name": consent.person.name}
+            )
+            return redirect("cases:pool", slug=workplace.slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "cases/pool_form.html", {"workplace": workplace, "form": form}, status=status
@@ -464,15 +468,24 @@ def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
 def pool_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Withdraw a consent (coordinators, supporters, or the person themself). GET asks for
     confirmation, the path without JavaScript; POST withdraws, at once and for good."""
-    workplace = policy.workplace_for(request.user, slug, A.VIEW_POOL)
+    # The person themself may always withdraw, also after leaving the PW ("at any moment").
     consent = (
-        PoolConsent.objects.filter(pk=pk, workplaces=workplace).select_related("person").first()
+        PoolConsent.objects.filter(pk=pk, person__user=request.user, workplaces__slug=slug)
+        .select_related("person")
+        .first()
     )
-    if consent is None:
-        raise Http404("No such consent")
-    own = consent.person.user_id is not None and consent.person.user_id == request.user.pk
-    if not own and not policy.can(request.user, A.MANAGE_POOL, workplace):
-        raise PermissionDenied
+    own = consent is not None
+    if own:
+        workplace = consent.workplaces.get(slug=slug)
+    else:
+        workplace = policy.workplace_for(request.user, slug, A.VIEW_POOL)
+        consent = (
+            PoolConsent.objects.filter(pk=pk, workplaces=workplace).select_related("person").first()
+        )
+        if consent is None:
+            raise Http404("No such consent")
+        if not policy.can(request.user, A.MANAGE_POOL, workplace):
+            raise PermissionDenied
     if request.method == "POST":
         if services.withdraw_consent(consent=consent, by=request.user):
             messages.success(
@@ -482,5 +495,7 @@ def pool_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
         else:
             messages.info(request, _("This consent was already withdrawn."))
+        if own and not policy.can(request.user, A.VIEW_POOL, workplace):
+            return redirect("werkplaats:home")
         return redirect("cases:pool", slug=workplace.slug)
     return render(request, "cases/pool_withdraw.html", {"workplace": workplace, "consent": consent})

@@ -44,13 +44,19 @@ def round_trip(env: dict[str, str], backup: Path) -> None:
     manage(env, "seed_demo")
     before = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
     assert before["counts"]["evaluations.Answer"] > 1000  # the demo has answers to lose
+    private = Path(env["VAR_DIR"]) / "private" / "outputs"
+    private.mkdir(parents=True)
+    (private / "verslag.pdf").write_bytes(b"%PDF-1.4 afstudeerverslag")
     manage(env, "backup", "--output", str(backup))
+    assert backup.stat().st_mode & 0o077 == 0  # names and notes: for the owner only
     manage(env, "flush", "--no-input")  # disaster: everything gone
+    shutil.rmtree(private.parent)
     emptied = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
     assert emptied["counts"]["werkplaats.Person"] == 0
     manage(env, "restore", str(backup), "--yes")
     after = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
     assert after == before
+    assert (private / "verslag.pdf").read_bytes() == b"%PDF-1.4 afstudeerverslag"
 
 
 def test_backup_and_restore_round_trip_the_demo_data_on_sqlite(tmp_path):

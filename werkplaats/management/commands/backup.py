@@ -1,4 +1,4 @@
-"""Back up the database to one file (``make backup``).
+"""Back up the database to one file, and the uploaded case outputs beside it (``make backup``).
 
 SQLite (the embedded default): an online copy through SQLite's backup API, consistent even
 while the application writes. PostgreSQL: ``pg_dump --format=custom`` (needs the PostgreSQL
@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +25,11 @@ def pg_environment() -> tuple[list[str], dict[str, str]]:
     """Connection arguments and environment for pg_dump / pg_restore (the password goes in
     the environment, not on the command line where other users could read it)."""
     db = connection.settings_dict
-    args = ["--host", db.get("HOST") or "127.0.0.1", "--port", str(db.get("PORT") or 5432)]
+    args = []
+    if db.get("HOST"):  # no host: the Unix socket, as libpq does by default
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
     if db.get("USER"):
         args += ["--username", db["USER"]]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PGPASSWORD": db.get("PASSWORD") or ""}
@@ -48,6 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="The file to write (default: BACKUP_DIR/<time>).")
 
     def handle(self, *args, output: str | None = None, **options):
+        # Backups hold names, notes and contact data: readable by their owner only.
+        os.umask(0o077)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         vendor = connection.vendor
         if vendor == "sqlite":
@@ -76,3 +83,15 @@ class Command(BaseCommand):
         else:
             raise CommandError(f"No backup for the {vendor} database backend.")
         self.stdout.write(str(target))
+        files = private_files_archive(target)
+        private = Path(settings.PRIVATE_MEDIA_ROOT)
+        if private.is_dir() and any(private.iterdir()):
+            with tarfile.open(files, "w:gz") as archive:
+                archive.add(private, arcname=".")
+            self.stdout.write(str(files))
+
+
+def private_files_archive(backup: Path) -> Path:
+    """The uploaded case outputs (PRIVATE_MEDIA_ROOT) go in an archive beside the database
+    backup: a database without its files would show download links to nothing."""
+    return backup.with_name(backup.name + ".files.tar.gz")

@@ -6,14 +6,21 @@ because nothing of the current data survives. Stop the web and Celery processes 
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from werkplaats.management.commands.backup import pg_environment, require_tool
+from werkplaats.management.commands.backup import (
+    pg_environment,
+    private_files_archive,
+    require_tool,
+)
 
 
 class Command(BaseCommand):
@@ -51,4 +58,12 @@ class Command(BaseCommand):
                 raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
         else:
             raise CommandError(f"No restore for the {vendor} database backend.")
+        files = private_files_archive(source)
+        if files.is_file():
+            private = Path(settings.PRIVATE_MEDIA_ROOT)
+            if private.is_dir():
+                shutil.rmtree(private)  # files uploaded after the backup belong to nothing now
+            private.mkdir(parents=True)
+            with tarfile.open(files, "r:gz") as archive:
+                archive.extractall(private, filter="data")
         self.stdout.write(f"Restored from {source}.")
