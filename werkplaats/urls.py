@@ -50,6 +50,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
 ]
 

@@ -220,3 +220,20 @@ def characteristics(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "werkplaats/characteristics.html", {"workplace": workplace, "rows": rows}
     )
+
+
+@login_not_required
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What Werkplaats stores, why, for how long and who sees what (open to everyone, also
+    to a client who follows an evaluation link)."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "werkplaats/privacy.html",
+        {
+            "retention_days": settings.EVALUATION_RETENTION_DAYS,
+            "minimum": settings.EVALUATION_MIN_GROUP,
+        },
+    )

@@ -51,6 +51,13 @@ def test_main_pages_have_no_axe_violations(live_server, page, demo):
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/pw/revalidatie-de-linde/")
     assert axe_violations(page) == []
+    for path in (
+        "/privacy/",
+        "/pw/revalidatie-de-linde/evaluations/",
+        "/pw/revalidatie-de-linde/agenda/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page) == [], path
 
 
 def test_keyboard_user_reaches_the_content_through_the_skip_link(live_server, page, demo):

@@ -255,6 +255,7 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "password_reset_complete": ({}, "get", everyone(200)),
     "set_language": ({}, "get", everyone(405)),
     "healthz": ({}, "get", everyone(200)),
+    "privacy": ({}, "get", everyone(200)),
 }
 # The admin has its own gate (is_staff); only its front door is checked here.
 ADMIN_NAMESPACE = "admin"
