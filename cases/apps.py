@@ -20,3 +20,10 @@ class CasesConfig(AppConfig):
                 order=20,
             )
         )
+
+        from cases.services import erase_personal_data, export_personal_data
+        from werkplaats.personal_data import PersonalData, register_personal_data
+
+        register_personal_data(
+            PersonalData(key="cases", export=export_personal_data, erase=erase_personal_data)
+        )

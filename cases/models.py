@@ -45,8 +45,10 @@ class PracticeCase(Tagged):
     title = models.CharField(_("title"), max_length=200)
     question = models.TextField(_("practice question"))
     kind = models.CharField(_("kind"), max_length=32, choices=CaseKind.choices)
+    # Required in forms; empty only after the lead was erased (GDPR), the case stays.
     lead = models.ForeignKey(
-        Person, verbose_name=_("lead"), on_delete=models.PROTECT, related_name="cases_led",
+        Person, verbose_name=_("lead"), on_delete=models.SET_NULL, null=True,
+        related_name="cases_led",
         help_text=_("A current member of this workplace, often a student."),
     )  # fmt: skip
     participants = models.ManyToManyField(
@@ -182,9 +184,10 @@ class CmoNote(Tagged):
     outcome = models.TextField(_("outcome"), help_text=_("What did it lead to (O)?"))
     source = models.CharField(_("source"), max_length=16, choices=CmoSource.choices)
     date = models.DateField(_("date"), default=timezone.localdate)
-    author = models.ForeignKey(
-        Person, verbose_name=_("author"), on_delete=models.PROTECT, related_name="cmo_notes"
-    )
+    author = models.ForeignKey(  # empty once the author was erased; author_role stays
+        Person, verbose_name=_("author"), on_delete=models.SET_NULL, null=True,
+        related_name="cmo_notes",
+    )  # fmt: skip
     author_role = models.CharField(
         _("author's role"), max_length=32, choices=Role.choices, editable=False
     )

@@ -338,3 +338,35 @@ def cross_case_matrix(case_studies) -> list[dict]:
         }
         for element in Element.objects.all()
     ]
+
+
+# --- Personal data (registered in apps.py) ---------------------------------------------------
+def export_personal_data(person: Person) -> dict:
+    """Cases the person leads, takes part in or supervises, CMO notes they wrote, consents."""
+    return {
+        "cases_led": list(PracticeCase.objects.filter(lead=person).values_list("title", flat=True)),
+        "cases_taking_part": list(person.cases_joined.values_list("title", flat=True)),
+        "cases_supervised": list(person.cases_supervised.values_list("title", flat=True)),
+        "cmo_notes": [
+            {"context": n.context, "mechanism": n.mechanism, "outcome": n.outcome}
+            for n in CmoNote.objects.filter(author=person)
+        ],
+        "pool_consents": [
+            {
+                "topics": c.topics,
+                "contact_preference": c.contact_preference,
+                "contact_details": c.contact_details,
+                "consented_on": c.consented_on.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in PoolConsent.objects.filter(person=person)
+        ],
+    }
+
+
+def erase_personal_data(person: Person) -> None:
+    """Consents go; cases and notes stay without the person (lead and author become empty;
+    the note keeps the author's role, not who it was); participant lists drop them."""
+    PoolConsent.objects.filter(person=person).delete()
+    person.cases_joined.clear()
+    person.cases_supervised.clear()

@@ -24,3 +24,10 @@ class EvaluationsConfig(AppConfig):
             )
         )
         user_logged_in.connect(forget_grants, dispatch_uid="evaluations-forget-grants")
+
+        from evaluations.services import erase_personal_data, export_personal_data
+        from werkplaats.personal_data import PersonalData, register_personal_data
+
+        register_personal_data(
+            PersonalData(key="evaluations", export=export_personal_data, erase=erase_personal_data)
+        )

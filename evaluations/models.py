@@ -610,9 +610,10 @@ class ImprovementAction(models.Model):
         related_name="+",
     )
     title = models.CharField(_("action"), max_length=200)
-    owner = models.ForeignKey(
-        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="actions"
-    )
+    owner = models.ForeignKey(  # empty once the owner was erased; the action stays
+        Person, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True,
+        related_name="actions",
+    )  # fmt: skip
     organisation = models.ForeignKey(
         "werkplaats.Organisation",
         verbose_name=_("partner organisation"),

@@ -824,6 +824,7 @@ def queue_action_reminders(now: dt.datetime) -> int:
     today = timezone.localdate(now)
     due = ImprovementAction.objects.filter(
         status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING],
+        owner__isnull=False,
         due_on__gte=today,
         due_on__lte=today + dt.timedelta(days=ACTION_REMINDER_DAYS),
     ).exclude(mails__kind=MailKind.ACTION_DUE)
@@ -861,3 +862,54 @@ def apply_retention(now: dt.datetime | None = None) -> int:
             Response.objects.filter(cycle=cycle).update(went_well="", could_be_better="")
             anonymised += invitations.update(person=None, anonymised_at=now)
     return anonymised
+
+
+# --- Personal data (registered in apps.py) ---------------------------------------------------
+def export_personal_data(person: Person) -> dict:
+    """The person's invitations, with their answers and open texts, and their actions."""
+    invitations = []
+    for invitation in Invitation.objects.filter(person=person).select_related("cycle__workplace"):
+        response = Response.objects.filter(invitation=invitation).first()
+        invitations.append(
+            {
+                "workplace": invitation.cycle.workplace.name,
+                "cycle": invitation.cycle.label,
+                "role": invitation.role,
+                "submitted_at": response.submitted_at.isoformat()
+                if response and response.submitted_at
+                else None,
+                "answers": {
+                    (a.item.aspect_id or a.item.element_id): a.value
+                    for a in response.answers.select_related("item")
+                }
+                if response
+                else {},
+                "comments": {c.element_id: c.text for c in response.comments.all()}
+                if response
+                else {},
+                "went_well": response.went_well if response else "",
+                "could_be_better": response.could_be_better if response else "",
+            }
+        )
+    actions = [
+        {"title": a.title, "element": a.element_id, "due_on": a.due_on.isoformat()}
+        for a in ImprovementAction.objects.filter(owner=person)
+    ]
+    return {"invitations": invitations, "improvement_actions": actions}
+
+
+def erase_personal_data(person: Person) -> None:
+    """Unlink the person's invitations like retention does (their ratings stay, unlinked, so
+    aggregates stay correct); delete their links, mails and open texts."""
+    from evaluations.results import tally_cycle
+
+    invitations = Invitation.objects.filter(person=person)
+    for cycle in EvaluationCycle.objects.filter(
+        invitations__in=invitations, status=CycleStatus.CLOSED, respondent_count__isnull=True
+    ).distinct():
+        tally_cycle(cycle)
+    AccessToken.objects.filter(invitation__in=invitations).delete()
+    MailDelivery.objects.filter(person=person).delete()
+    ElementComment.objects.filter(response__invitation__in=invitations).delete()
+    Response.objects.filter(invitation__in=invitations).update(went_well="", could_be_better="")
+    invitations.update(person=None, anonymised_at=timezone.now())

@@ -7,7 +7,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from werkplaats.models import (
@@ -123,11 +125,22 @@ class WorkplaceAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "user", "preferred_language"]
+    list_display = ["name", "email", "user", "preferred_language", "personal_data"]
     list_filter = ["memberships__role", "memberships__workplace", "preferred_language"]
     search_fields = ["name", "email", "user__email"]
     autocomplete_fields = ["user"]
     inlines = [MembershipInline]
+
+    @admin.display(description=_("personal data"))
+    def personal_data(self, obj):
+        """Links to the GDPR pages: everything held about the person, and erasure."""
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("person-data", args=[obj.pk]),
+            _("show or export"),
+            reverse("person-erase", args=[obj.pk]),
+            _("erase"),
+        )
 
 
 @admin.register(Membership)

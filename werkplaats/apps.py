@@ -15,3 +15,12 @@ class WerkplaatsConfig(AppConfig):
 
         for slot in SLOTS:
             register_element_slot(slot)
+
+        from werkplaats.personal_data import (
+            PersonalData,
+            erase_core,
+            export_core,
+            register_personal_data,
+        )
+
+        register_personal_data(PersonalData(key="werkplaats", export=export_core, erase=erase_core))

@@ -51,6 +51,8 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
+    path("staff/people/<int:pk>/data/", views.person_data, name="person-data"),
+    path("staff/people/<int:pk>/erase/", views.person_erase, name="person-erase"),
     path("admin/", admin.site.urls),
 ]
 

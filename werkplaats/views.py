@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from elements.models import Characteristic, Element
@@ -227,8 +228,6 @@ def characteristics(request: HttpRequest, slug: str) -> HttpResponse:
 def privacy(request: HttpRequest) -> HttpResponse:
     """What Werkplaats stores, why, for how long and who sees what (open to everyone, also
     to a client who follows an evaluation link)."""
-    from django.conf import settings
-
     return render(
         request,
         "werkplaats/privacy.html",
@@ -237,3 +236,48 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "minimum": settings.EVALUATION_MIN_GROUP,
         },
     )
+
+
+def _staff_person(request: HttpRequest, pk: int):
+    """Personal-data pages are for staff only; for anyone else they do not exist."""
+    if not request.user.is_staff:
+        raise Http404("No such page")
+    try:
+        return Person.objects.select_related("user").get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404("No such person") from None
+
+
+@require_GET
+def person_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about one person (GDPR access and portability): readable HTML, or JSON
+    with ?format=json as a download."""
+    import json
+
+    from werkplaats.personal_data import export_person
+
+    person = _staff_person(request, pk)
+    data = export_person(person)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+        return response
+    pretty = json.dumps(data, ensure_ascii=False, indent=2)
+    return render(
+        request, "werkplaats/person_data.html", {"person": person, "data": data, "pretty": pretty}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person everywhere (GDPR erasure); asks first."""
+    from werkplaats.personal_data import erase_person
+
+    person = _staff_person(request, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "erase":
+        erase_person(person)
+        messages.success(request, _("The person is erased everywhere."))
+        return redirect("admin:werkplaats_person_changelist")
+    return render(request, "werkplaats/person_erase.html", {"person": person})

@@ -95,6 +95,7 @@ def readers_page(status=200):
 
 
 ACTION = "improvement-action-of-pw-a"
+GOAL_OWNER = "the-student-of-pw-a"  # replaced by the student's person pk
 CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
 INVITATION = "invitation-of-the-student"  # the student's invitation to that cycle
 
@@ -256,6 +257,16 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "set_language": ({}, "get", everyone(405)),
     "healthz": ({}, "get", everyone(200)),
     "privacy": ({}, "get", everyone(200)),
+    "person-data": (
+        {"pk": GOAL_OWNER},
+        "get",
+        {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 404), "staff": 200},
+    ),
+    "person-erase": (
+        {"pk": GOAL_OWNER},
+        "get",
+        {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 404), "staff": 200},
+    ),
 }
 # The admin has its own gate (is_staff); only its front door is checked here.
 ADMIN_NAMESPACE = "admin"
@@ -292,6 +303,7 @@ def personas(db):
     users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
     cycle = CycleFactory(workplace=pw_a)
     users[CYCLE] = cycle.pk
+    users[GOAL_OWNER] = users[Role.STUDENT].person.pk
     users[ACTION] = ImprovementAction.objects.create(
         workplace=pw_a,
         cycle=cycle,
@@ -326,7 +338,8 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     kwargs, method, expected = ROUTES[name]
     kwargs = {
         k: personas[v]
-        if v in (ACTIVITY, GOAL, CYCLE, INVITATION, ACTION, CASE, OUTPUT, CONSENT, STUDY)
+        if v
+        in (ACTIVITY, GOAL, CYCLE, INVITATION, ACTION, GOAL_OWNER, CASE, OUTPUT, CONSENT, STUDY)
         else v
         for k, v in kwargs.items()
     }

@@ -1,0 +1,117 @@
+"""GDPR access, portability and erasure: staff export everything held about one person (JSON
+and readable HTML), and erase them everywhere while the evaluation results stay correct; no
+trace of their name or e-mail remains in the database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from evaluations import results
+from evaluations.models import ImprovementAction, Invitation
+from tests.evaluations.test_results import respond
+from tests.factories import (
+    ActivityFactory,
+    CmoNoteFactory,
+    CycleFactory,
+    GoalFactory,
+    PoolConsentFactory,
+    PracticeCaseFactory,
+    UserFactory,
+    member_user,
+)
+from werkplaats.models import Person, Role, User
+from werkplaats.personal_data import export_person
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Zwaantje Zeldzaamnaam"
+EMAIL = "zwaantje.zeldzaam@voorbeeld.example"
+
+
+@pytest.fixture
+def zwaantje(workplace):
+    """A client-student with data everywhere: goals, activities, a case, a note, a consent,
+    an improvement action, and answers in a closed evaluation with two other people."""
+    user = member_user(workplace, Role.STUDENT, name=NAME, email=EMAIL)
+    person = user.person
+    GoalFactory(workplace=workplace, owner=person, title="Doel van Zwaantje")
+    activity = ActivityFactory(workplace=workplace)
+    activity.participants.add(person)
+    case = PracticeCaseFactory(workplace=workplace, lead=person)
+    CmoNoteFactory(workplace=workplace, author=person, case=case)
+    consent = PoolConsentFactory(person=person, contact_details="06-99998888")
+    consent.workplaces.set([workplace])
+    cycle = CycleFactory(workplace=workplace)
+    respond(cycle, Role.STUDENT, {"LOS-1": 5}, went_well="Fijn")
+    respond(cycle, Role.STUDENT, {"LOS-1": 3})
+    own = respond(cycle, Role.STUDENT, {"LOS-1": 1}, went_well="Zwaantje vindt het fijn")
+    Invitation.objects.filter(pk=own.invitation_id).update(person=person)
+    cycle.status = "closed"
+    cycle.save(update_fields=["status"])
+    results.tally_cycle(cycle)
+    ImprovementAction.objects.create(
+        workplace=workplace, cycle=cycle, element_id="LOS", title="Actie",
+        owner=person, organisation=workplace.partners.first(), due_on=cycle.closes_at.date(),
+    )  # fmt: skip
+    return person, cycle
+
+
+def text_in_database(needle: str) -> list[str]:
+    """Every table and text column holding ``needle`` (case-insensitive)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            for column in connection.introspection.get_table_description(cursor, table):
+                quoted = connection.ops.quote_name
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quoted(table)} "  # noqa: S608 — names from the schema
+                    f"WHERE LOWER(CAST({quoted(column.name)} AS TEXT)) LIKE %s",
+                    [f"%{needle.lower()}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append(f"{table}.{column.name}")
+    return found
+
+
+def test_staff_export_everything_held_about_a_person(client, zwaantje):
+    person, cycle = zwaantje
+    data = export_person(person)
+    assert data["person"]["email"] == EMAIL
+    assert data["werkplaats"]["learning_goals"][0]["title"] == "Doel van Zwaantje"
+    assert data["evaluations"]["invitations"][0]["answers"] == {"LOS-1": 1}
+    assert data["cases"]["pool_consents"][0]["contact_details"] == "06-99998888"
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(f"/staff/people/{person.pk}/data/")
+    assert NAME in page.content.decode()
+    download = client.get(f"/staff/people/{person.pk}/data/?format=json")
+    assert json.loads(download.content)["person"]["name"] == NAME
+    assert "attachment" in download["Content-Disposition"]
+
+
+def test_erasure_leaves_no_trace_and_the_results_stay(client, zwaantje):
+    person, cycle = zwaantje
+    before = results.cycle_results(cycle)
+    assert text_in_database(NAME) and text_in_database(EMAIL)  # the check can find them
+    client.force_login(UserFactory(is_staff=True))
+    client.post(f"/staff/people/{person.pk}/erase/", {"confirm": "erase"})
+    assert not Person.objects.filter(pk=person.pk).exists()
+    assert not User.objects.filter(email=EMAIL).exists()
+    assert text_in_database(NAME) == []
+    assert text_in_database(EMAIL) == []
+    assert text_in_database("Zwaantje vindt") == []  # their open answer
+    assert text_in_database("06-99998888") == []
+    after = results.cycle_results(cycle)
+    assert after.element("LOS").score == before.element("LOS").score
+    assert after.respondents == before.respondents
+    assert ImprovementAction.objects.get().owner is None
+
+
+def test_only_staff_reach_the_personal_data_pages(client, zwaantje, workplace):
+    person, _cycle = zwaantje
+    client.force_login(member_user(workplace, Role.MANAGER))
+    assert client.get(f"/staff/people/{person.pk}/data/").status_code == 404
+    assert client.post(f"/staff/people/{person.pk}/erase/", {"confirm": "erase"}).status_code == 404
+    assert Person.objects.filter(pk=person.pk).exists()
