@@ -38,7 +38,7 @@ from cases.models import (
     PoolConsent,
     PracticeCase,
 )
-from werkplaats import policy
+from werkplaats import audit, policy
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
 
 A = policy.Action
@@ -376,6 +376,7 @@ def _cell(value) -> str:
 def cmo_export(request: HttpRequest) -> HttpResponse:
     """The filtered cross-PW notes as CSV: the author's role, never a person's name."""
     _filters, _workplaces, notes = _all_notes(request)
+    audit.record(request, "export.cmo_notes")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -416,6 +417,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     A withdrawn consent disappears from here at once; coordinators see that it was withdrawn,
     never the contact details."""
     workplace = policy.workplace_for(request.user, slug, A.VIEW_POOL)
+    audit.record(request, "pool.viewed", workplace=workplace)
     consents = PoolConsent.objects.filter(workplaces=workplace).select_related("person")
     can_manage = policy.can(request.user, A.MANAGE_POOL, workplace)
     withdrawn = []
@@ -454,6 +456,7 @@ def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
         except services.ConsentRefused as refused:
             form.add_error(None, str(refused))
         else:
+            audit.record(request, "pool.consent_recorded", workplace=workplace, obj=consent)
             messages.success(
                 request, _("Consent of %(name)s recorded.") % {"name": consent.person.name}
             )
@@ -487,6 +490,7 @@ def pool_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if not policy.can(request.user, A.MANAGE_POOL, workplace):
             raise PermissionDenied
     if request.method == "POST":
+        audit.record(request, "pool.consent_withdrawn", workplace=workplace, obj=consent)
         if services.withdraw_consent(consent=consent, by=request.user):
             messages.success(
                 request,

@@ -39,7 +39,7 @@ from evaluations.models import (
     Response,
 )
 from evaluations.templatetags.results import band_label, score
-from werkplaats import policy
+from werkplaats import audit, policy
 from werkplaats.goal_services import goal_counts
 from werkplaats.models import Activity, Role, Workplace, school_year_bounds, school_year_of
 
@@ -236,6 +236,7 @@ def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     cycle = _cycles_with_results(workplace).filter(pk=pk).first()
     if cycle is None:
         raise Http404("No such cycle")
+    audit.record(request, "export.results", workplace=workplace, obj=cycle)
     data = results.cycle_results(cycle, with_open_answers=False)
     book = Workbook()
     sheet = book.active
@@ -321,6 +322,7 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     cycle = _cycles_with_results(workplace).filter(pk=pk).first()
     if cycle is None:
         raise Http404("No such cycle")
+    audit.record(request, "export.research", workplace=workplace, obj=cycle)
     items = list(
         Item.objects.filter(version=cycle.instrument_version_id).order_by("element__order", "order")
     )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from elements.models import Element
-from werkplaats import policy
+from werkplaats import audit, policy
 from werkplaats.exports import activities_csv, activities_xlsx
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
 from werkplaats.models import Activity, Person, Workplace, school_year_start
@@ -287,6 +287,7 @@ def activity_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown export format")
     workplace = policy.workplace_for(request.user, slug, policy.Action.VIEW_ACTIVITIES)
+    audit.record(request, f"export.activities.{fmt}", workplace=workplace)
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = _with_details(filters.apply(Activity.objects.filter(workplace=workplace)))
     activities = activities.order_by("-date", "-start_time", "-pk")

@@ -16,6 +16,7 @@ from werkplaats.models import (
     Activity,
     ActivityHeadcount,
     ActivityKind,
+    AuditEvent,
     GoalStatus,
     GoalSupport,
     GoalVisibility,
@@ -260,3 +261,21 @@ class LearningGoalAdmin(admin.ModelAdmin):
             .filter(visibility=GoalVisibility.WORKPLACE)
             .exclude(status=GoalStatus.DRAFT)
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody edits or removes what was recorded."""
+
+    list_display = ["at", "action", "actor", "workplace_id", "object_type", "object_id", "address"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -24,3 +24,9 @@ class WerkplaatsConfig(AppConfig):
         )
 
         register_personal_data(PersonalData(key="werkplaats", export=export_core, erase=erase_core))
+
+        from django.contrib.auth.signals import user_login_failed
+
+        from werkplaats.audit import login_failed
+
+        user_login_failed.connect(login_failed, dispatch_uid="werkplaats-audit-login-failed")

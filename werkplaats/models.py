@@ -689,3 +689,32 @@ class GoalReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.goal}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to whose personal data, when (UTC): views of pages with clients' data,
+    exports, erasures and failed logins. Ids only: never names, e-mail addresses or tokens."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("what"), max_length=40)
+    workplace_id = models.PositiveIntegerField(_("workplace"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object"), max_length=40, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -21,7 +21,7 @@ from django.views.i18n import set_language as django_set_language
 from elements.models import Characteristic, Element
 from elements.slots import element_slots
 from elements.views import model_context
-from werkplaats import policy
+from werkplaats import audit, policy
 from werkplaats.forms import LoginForm
 from werkplaats.home_panels import home_panels
 from werkplaats.middleware import SessionLifetimeMiddleware
@@ -72,6 +72,8 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partners = list(workplace.partners.order_by("kind", "name"))
     show_members = policy.can(request.user, policy.Action.VIEW_MEMBERS, workplace)
     show_contact = policy.can(request.user, policy.Action.VIEW_CONTACT, workplace)
+    if show_members:  # the names (and for some roles the addresses) of clients are shown
+        audit.record(request, "members.viewed", workplace=workplace)
 
     counts = role_counts([workplace]).get(workplace.pk, {})
     members_by_role: dict[str, list[Membership]] = {role.value: [] for role in Role}
@@ -258,7 +260,9 @@ def person_data(request: HttpRequest, pk: int) -> HttpResponse:
 
     person = _staff_person(request, pk)
     data = export_person(person)
-    if request.GET.get("format") == "json":
+    exporting = request.GET.get("format") == "json"
+    audit.record(request, "person.exported" if exporting else "person.viewed", obj=person)
+    if exporting:
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
         )
@@ -277,6 +281,7 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
 
     person = _staff_person(request, pk)
     if request.method == "POST" and request.POST.get("confirm") == "erase":
+        audit.record(request, "person.erased", object_type="werkplaats.person", object_id=person.pk)
         erase_person(person)
         messages.success(request, _("The person is erased everywhere."))
         return redirect("admin:werkplaats_person_changelist")
