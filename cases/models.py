@@ -221,6 +221,16 @@ class CmoNote(Tagged):
 
 
 # --- Experience-expert pool -------------------------------------------------------------------
+# The consent statement people agree to; a changed wording gets a new version key, and every
+# consent records the version it was given under (what exactly was agreed, and when).
+CONSENT_TEXT_VERSION = "2026-11"
+CONSENT_TEXT = _(
+    "I agree that the members of the workplaces named here may approach me for interviews, "
+    "workshops or lessons on the topics I chose, in the way I chose. I can withdraw this at "
+    "any moment; my contact details are then deleted at once."
+)
+
+
 class PoolConsentQuerySet(models.QuerySet):
     def active(self) -> PoolConsentQuerySet:
         """Consents not withdrawn: only these put somebody in the pool."""
@@ -260,6 +270,12 @@ class PoolConsent(models.Model):
         related_name="+",
     )  # fmt: skip
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    text_version = models.CharField(
+        _("version of the consent text"),
+        max_length=20,
+        default=CONSENT_TEXT_VERSION,
+        editable=False,
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("withdrawal registered by"),

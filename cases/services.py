@@ -357,6 +357,7 @@ def export_personal_data(person: Person) -> dict:
                 "contact_preference": c.contact_preference,
                 "contact_details": c.contact_details,
                 "consented_on": c.consented_on.isoformat(),
+                "consent_text_version": c.text_version,
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
             }
             for c in PoolConsent.objects.filter(person=person)

@@ -32,6 +32,8 @@ from cases.forms import (
     content_type_for,
 )
 from cases.models import (
+    CONSENT_TEXT,
+    CONSENT_TEXT_VERSION,
     CaseStatus,
     CmoNote,
     Output,
@@ -463,7 +465,15 @@ def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("cases:pool", slug=workplace.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "cases/pool_form.html", {"workplace": workplace, "form": form}, status=status
+        request,
+        "cases/pool_form.html",
+        {
+            "workplace": workplace,
+            "form": form,
+            "consent_text": CONSENT_TEXT,
+            "consent_version": CONSENT_TEXT_VERSION,
+        },
+        status=status,
     )
 
 

@@ -80,3 +80,23 @@ def test_a_case_cannot_start_after_its_outputs(client, workplace):
     }  # fmt: skip
     form = PracticeCaseForm(data=data, instance=case, workplace=workplace)
     assert not form.is_valid() and "starts_on" in form.errors
+
+
+def test_a_consent_records_the_version_of_the_text_agreed_to(client, workplace, owner):
+    from cases.models import CONSENT_TEXT_VERSION, PoolConsent
+
+    person = MembershipFactory(workplace=workplace, role=Role.CLIENT).person
+    client.force_login(owner)
+    form_page = client.get(f"/pw/{workplace.slug}/pool/new/").content.decode()
+    assert CONSENT_TEXT_VERSION in form_page
+    client.post(
+        f"/pw/{workplace.slug}/pool/new/",
+        {
+            "person": person.pk, "topics": "Wonen", "for_interviews": "on",
+            "contact_preference": "Via de bruggenbouwer",
+            "consented_on": timezone.localdate().isoformat(), "workplaces": [workplace.pk],
+        },
+    )  # fmt: skip
+    consent = PoolConsent.objects.get(person=person)
+    assert consent.text_version == CONSENT_TEXT_VERSION
+    assert consent.registered_by == owner and consent.registered_at is not None
