@@ -843,25 +843,32 @@ def apply_retention(now: dt.datetime | None = None) -> int:
     3. cut the invitation from the person. The ratings stay, unlinked, and so do the tallies
        and summaries, so every dashboard shows the same figures as before.
     Returns how many invitations were anonymised; running it again changes nothing."""
-    from evaluations.results import tally_cycle
-
     now = now or timezone.now()
     limit = now - dt.timedelta(days=settings.EVALUATION_RETENTION_DAYS)
     cycles = EvaluationCycle.objects.filter(
-        status=CycleStatus.CLOSED, closes_at__lt=limit, invitations__person__isnull=False
+        status=CycleStatus.CLOSED, closes_at__lt=limit, invitations__anonymised_at__isnull=True
     ).distinct()
     anonymised = 0
     for cycle in cycles:
         with transaction.atomic():
-            if cycle.respondent_count is None:
-                tally_cycle(cycle)
-            invitations = cycle.invitations.filter(person__isnull=False)
-            AccessToken.objects.filter(invitation__in=invitations).delete()
-            MailDelivery.objects.filter(cycle=cycle).delete()
-            ElementComment.objects.filter(response__cycle=cycle).delete()
-            Response.objects.filter(cycle=cycle).update(went_well="", could_be_better="")
-            anonymised += invitations.update(person=None, anonymised_at=now)
+            MailDelivery.objects.filter(cycle=cycle).delete()  # also the coordinators' mails
+            anonymised += anonymise_invitations(cycle.invitations.filter(person__isnull=False), now)
     return anonymised
+
+
+def anonymise_invitations(invitations, now: dt.datetime) -> int:
+    """What retention and erasure both do to invitations: closed cycles without stored tallies
+    get them first (so results stay the same), then the links, the invitation mails and the
+    open texts go, and the invitations no longer point to a person. Returns how many."""
+    for cycle in EvaluationCycle.objects.filter(
+        invitations__in=invitations, status=CycleStatus.CLOSED, respondent_count__isnull=True
+    ).distinct():
+        tally_cycle(cycle)
+    AccessToken.objects.filter(invitation__in=invitations).delete()
+    MailDelivery.objects.filter(invitation__in=invitations).delete()
+    ElementComment.objects.filter(response__invitation__in=invitations).delete()
+    Response.objects.filter(invitation__in=invitations).update(went_well="", could_be_better="")
+    return invitations.update(person=None, anonymised_at=now)
 
 
 # --- Personal data (registered in apps.py) ---------------------------------------------------
@@ -901,15 +908,5 @@ def export_personal_data(person: Person) -> dict:
 def erase_personal_data(person: Person) -> None:
     """Unlink the person's invitations like retention does (their ratings stay, unlinked, so
     aggregates stay correct); delete their links, mails and open texts."""
-    from evaluations.results import tally_cycle
-
-    invitations = Invitation.objects.filter(person=person)
-    for cycle in EvaluationCycle.objects.filter(
-        invitations__in=invitations, status=CycleStatus.CLOSED, respondent_count__isnull=True
-    ).distinct():
-        tally_cycle(cycle)
-    AccessToken.objects.filter(invitation__in=invitations).delete()
-    MailDelivery.objects.filter(person=person).delete()
-    ElementComment.objects.filter(response__invitation__in=invitations).delete()
-    Response.objects.filter(invitation__in=invitations).update(went_well="", could_be_better="")
-    invitations.update(person=None, anonymised_at=timezone.now())
+    MailDelivery.objects.filter(person=person).delete()  # also mails as a coordinator
+    anonymise_invitations(Invitation.objects.filter(person=person), timezone.now())
