@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from werkplaats.models import GoalUpdate, LearningGoal, Membership, Person
+from werkplaats.security import erase_login_records, login_records
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def erase_person(person: Person) -> None:
         user = person.user
         person.delete()
         if user is not None:
+            erase_login_records(user.email)
             user.delete()
 
 
@@ -92,6 +94,7 @@ def export_core(person: Person) -> dict[str, Any]:
             {"goal": u.goal.title, "kind": u.kind, "text": u.text, "at": u.created_at.isoformat()}
             for u in GoalUpdate.objects.filter(author=person).select_related("goal")
         ],
+        "login_records": login_records(person.user.email) if person.user else [],
     }
 
 

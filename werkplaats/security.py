@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 def normalise_username(request: HttpRequest, credentials: dict | None) -> str | None:
@@ -62,3 +64,37 @@ class RedactTokens(logging.Filter):
             record.msg = self.pattern.sub("/e/[redacted]", message)
             record.args = ()
         return True
+
+
+def login_records(email: str) -> list[dict[str, str | None]]:
+    """Axes's records of one login name, for the person's data export."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    return [
+        {"kind": kind, "at": row.attempt_time.isoformat(), "address": row.ip_address}
+        for kind, model in (
+            ("failed attempts", AccessAttempt),
+            ("failed login", AccessFailureLog),
+            ("login", AccessLog),
+        )
+        for row in model.objects.filter(username__iexact=email.strip()).order_by("attempt_time")
+    ]
+
+
+def erase_login_records(email: str) -> None:
+    """Delete axes's records of one login name (logins and failed attempts)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email.strip()).delete()
+
+
+def prune_login_records(now: datetime.datetime | None = None) -> int:
+    """Delete axes's records older than ``LOGIN_RECORD_RETENTION_DAYS``; returns how many."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.LOGIN_RECORD_RETENTION_DAYS)
+    deleted = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        deleted += model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return deleted

@@ -45,7 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that audits every view and change (werkplaats/admin_site.py).
+    "werkplaats.admin_apps.WerkplaatsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +180,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "werkplaats.security.normalise_username"
 AXES_CLIENT_IP_CALLABLE = "werkplaats.security.client_ip"
 AXES_VERBOSE = False
+# Days that axes's records of logins and failed attempts (login name, address, browser) are
+# kept; a daily task deletes older ones. The audit log keeps failed logins without the name.
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 90)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -303,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "werkplaats.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "prune-login-records": {
+        "task": "werkplaats.tasks.prune_login_records",
+        "schedule": crontab(hour=3, minute=45),
     },
 }
 

@@ -17,6 +17,14 @@ def clear_expired_sessions() -> int:
 
 
 @shared_task
+def prune_login_records() -> int:
+    """Delete login records past ``LOGIN_RECORD_RETENTION_DAYS`` (daily, from beat)."""
+    from werkplaats.security import prune_login_records as prune
+
+    return prune()
+
+
+@shared_task
 def ping(token: str) -> dict[str, object]:
     """Answer with the worker's process id: proves a worker, not the caller, ran the task."""
     return {"token": token, "pid": os.getpid()}

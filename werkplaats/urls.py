@@ -55,6 +55,3 @@ urlpatterns = [
     path("staff/people/<int:pk>/erase/", views.person_erase, name="person-erase"),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "Werkplaats"
-admin.site.site_title = "Werkplaats"

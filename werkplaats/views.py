@@ -235,6 +235,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "werkplaats/privacy.html",
         {
             "retention_days": settings.EVALUATION_RETENTION_DAYS,
+            "login_days": settings.LOGIN_RECORD_RETENTION_DAYS,
             "minimum": settings.EVALUATION_MIN_GROUP,
         },
     )

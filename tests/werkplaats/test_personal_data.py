@@ -11,6 +11,7 @@ from django.db import connection
 
 from evaluations import results
 from evaluations.models import ImprovementAction, Invitation
+from tests.admin_forms import admin_post_data
 from tests.evaluations.test_results import respond
 from tests.factories import (
     ActivityFactory,
@@ -94,13 +95,27 @@ def test_staff_export_everything_held_about_a_person(client, zwaantje):
 def test_erasure_leaves_no_trace_and_the_results_stay(client, zwaantje):
     person, cycle = zwaantje
     before = results.cycle_results(cycle)
-    assert text_in_database(NAME) and text_in_database(EMAIL)  # the check can find them
-    client.force_login(UserFactory(is_staff=True))
+    # They logged in, later mistyped their passphrase, and staff corrected their name in the admin.
+    login, passphrase = person.user.email, "een lange wachtzin om in te loggen"
+    person.user.set_password(passphrase)
+    person.user.save()
+    logged_in = client.post("/accounts/login/", {"username": login, "password": passphrase})
+    assert logged_in.status_code == 302
+    client.logout()
+    client.post("/accounts/login/", {"username": login.upper(), "password": "typfout"})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/werkplaats/person/{person.pk}/change/")
+    edit = client.post(f"/admin/werkplaats/person/{person.pk}/change/", admin_post_data(page))
+    assert edit.status_code == 302
+    found = text_in_database(login)
+    assert "axes_accesslog.username" in found and "axes_accessattempt.username" in found
+    assert text_in_database(NAME)  # the check can find them
     client.post(f"/staff/people/{person.pk}/erase/", {"confirm": "erase"})
     assert not Person.objects.filter(pk=person.pk).exists()
     assert not User.objects.filter(email=EMAIL).exists()
     assert text_in_database(NAME) == []
     assert text_in_database(EMAIL) == []
+    assert text_in_database(login) == []
     assert text_in_database("Zwaantje vindt") == []  # their open answer
     assert text_in_database("06-99998888") == []
     after = results.cycle_results(cycle)

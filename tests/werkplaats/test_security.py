@@ -83,3 +83,26 @@ def test_session_cookie_flags(settings):
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_login_records_are_kept_for_the_retention_period_then_deleted(client, member, settings):
+    """axes keeps each login and failed attempt with the login name; a daily task deletes
+    them after ``LOGIN_RECORD_RETENTION_DAYS``. The person's data export lists them."""
+    from axes.models import AccessAttempt, AccessLog
+
+    from werkplaats.personal_data import export_person
+    from werkplaats.tasks import prune_login_records
+
+    settings.LOGIN_RECORD_RETENTION_DAYS = 90
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client.post("/accounts/login/", {"username": member.email, "password": PASSWORD})
+        client.logout()
+        client.post("/accounts/login/", {"username": member.email, "password": "fout"})
+    kinds = [row["kind"] for row in export_person(member.person)["werkplaats"]["login_records"]]
+    assert sorted(kinds) == ["failed attempts", "login"]
+    with time_machine.travel(start + dt.timedelta(days=89), tick=False):
+        assert prune_login_records() == 0
+    with time_machine.travel(start + dt.timedelta(days=91), tick=False):
+        assert prune_login_records() == 2
+    assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
