@@ -5,21 +5,84 @@ For each form page the test reads the field names from the rendered form, then p
 subsets of them with random values (any text, control characters and NUL included, huge and
 negative numbers, malformed dates and times, unknown choices). A response must not be a 5xx,
 and every row the post created must pass the model's own validation.
+
+Every form class of the project is listed with the test that exercises it (``covers``), and a
+test finds all form classes by importing every module of the apps: a new form without a
+property test fails it. A test only counts as covering a form if that form actually validated
+posted data during the run (a spy on ``full_clean``). Filter forms get random query strings,
+the upload form random bytes under random names, and every model admin's add page random data
+on top of its own defaults.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import pkgutil
 import re
 import string
+from unittest import mock
 
 import pytest
+from django import forms
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cases.forms import (
+    CaseStudyForm,
+    CmoFilterForm,
+    CmoNoteForm,
+    DataCollectionForm,
+    FragmentForm,
+    MoveForm,
+    OutputForm,
+    PoolConsentForm,
+    PracticeCaseForm,
+    SummaryForm,
+)
 from evaluations import services
+from evaluations.forms import (
+    ActionForm,
+    CycleForm,
+    ElementPageForm,
+    IndicatorForm,
+    LateInvitationForm,
+    OpenQuestionsForm,
+    PlanForm,
+    ScanForm,
+)
 from evaluations.models import EvaluationPlan, ImprovementAction
-from tests.factories import CycleFactory, invitation_for, member_user
-from werkplaats.models import Activity, LearningGoal, Role
+from tests.factories import (
+    CaseStudyFactory,
+    CycleFactory,
+    GoalFactory,
+    PracticeCaseFactory,
+    UserFactory,
+    invitation_for,
+    member_user,
+)
+from werkplaats.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    CloseGoalForm,
+    GoalForm,
+    GoalUpdateForm,
+    GoalWallFilterForm,
+    LoginForm,
+    QuickActivityForm,
+    SupportRequestForm,
+)
+from werkplaats.models import (
+    Activity,
+    GoalStatus,
+    GoalSupport,
+    GoalUpdate,
+    LearningGoal,
+    Role,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +91,7 @@ VALUES = st.one_of(
     st.text(alphabet=string.printable + "\x00\x1f\u202e€ß漢", max_size=300),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.sampled_from(["", "0", "1", "5", "6", "-1", "2026-02-30", "2026-13-01", "25:61", "NaN",
-                     "1e309", "2027-05-01T09:00", "9999-12-31", "LOS", "VOR-5", "yearly", "on"]),
+                     "1e309", "99999999999999999999", "2027-05-01T09:00", "9999-12-31", "LOS", "VOR-5", "yearly", "on"]),
 )  # fmt: skip
 NAME = re.compile(r'name="([a-zA-Z0-9_\-]+)"')
 SKIP = {"csrfmiddlewaretoken", "language", "next", "version"}
@@ -39,6 +102,36 @@ PROPERTY = settings(
 )
 
 
+APPS = ("werkplaats", "elements", "evaluations", "cases")
+# Form classes that are only bases for the others: never instantiated on their own.
+BASES = {"elements.tagging.TaggedModelForm"}
+COVERED: set[str] = set()
+
+
+def label(form_class: type) -> str:
+    return f"{form_class.__module__}.{form_class.__qualname__}"
+
+
+def covers(*form_classes: type):
+    """Mark a test as the property test of these form classes."""
+    COVERED.update(label(form_class) for form_class in form_classes)
+    return lambda test: test
+
+
+@contextlib.contextmanager
+def validated_forms():
+    """Record the class of every form that validated data while the block ran."""
+    seen: set[type] = set()
+    original = forms.BaseForm.full_clean
+
+    def spy(self):
+        seen.add(type(self))
+        return original(self)
+
+    with mock.patch.object(forms.BaseForm, "full_clean", spy):
+        yield seen
+
+
 def field_names(client, url: str) -> list[str]:
     page = client.get(url)
     assert page.status_code == 200, url
@@ -46,100 +139,263 @@ def field_names(client, url: str) -> list[str]:
     return sorted(set(NAME.findall(form)) - SKIP)
 
 
-def post_examples(client, url: str, model, data_strategy) -> None:
-    """Post what hypothesis generates; check status and the validity of anything saved."""
+def post_examples(
+    client, url: str, model, data_strategy, form=None, *, method: str = "post",
+    examples: settings = PROPERTY,
+) -> None:
+    """Post (or get) what hypothesis generates; check the status and the validity of anything
+    saved; with ``form``, check that this form class validated the data at least once."""
 
-    @PROPERTY
+    @examples
     @given(data=data_strategy)
     def check(data):
-        before = set(model.objects.values_list("pk", flat=True))
-        response = client.post(url, data)
+        before = set(model.objects.values_list("pk", flat=True)) if model else set()
+        response = getattr(client, method)(url, data)
         assert response.status_code < 500, (url, data)
-        for obj in model.objects.exclude(pk__in=before):
-            obj.full_clean(validate_unique=False)
+        if model is not None:
+            for obj in model.objects.exclude(pk__in=before):
+                obj.full_clean(validate_unique=False)
 
-    check()
+    with validated_forms() as seen:
+        check()
+    if isinstance(form, type):
+        assert form in seen, (form, url, seen)
+    elif form is not None:  # a test of the classes that validated
+        assert any(form(form_class) for form_class in seen), (url, seen)
 
 
 def form_data(names: list[str]):
     return st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names))
 
 
+@covers(ActivityForm)
 def test_activity_form(client, workplace, owner):
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/activities/new/"
-    post_examples(client, url, Activity, form_data(field_names(client, url)))
+    post_examples(client, url, Activity, form_data(field_names(client, url)), ActivityForm)
 
 
+@covers(QuickActivityForm, ActivityFilterForm)
+def test_quick_activity_and_activity_filters(client, workplace, owner):
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/activities/"
+    names = field_names(client, url)
+    post_examples(client, f"{url}quick/", Activity, form_data(names), QuickActivityForm)
+    post_examples(client, url, None, form_data(names), ActivityFilterForm, method="get")
+
+
+@covers(GoalForm)
 def test_goal_form(client, workplace, member):
     client.force_login(member)
     url = f"/pw/{workplace.slug}/goals/new/"
-    post_examples(client, url, LearningGoal, form_data(field_names(client, url)))
+    post_examples(client, url, LearningGoal, form_data(field_names(client, url)), GoalForm)
 
 
+@covers(GoalUpdateForm, SupportRequestForm, CloseGoalForm, GoalWallFilterForm)
+def test_goal_feedback_support_close_and_wall_filters(client, workplace, member):
+    member_user(workplace, Role.SUPPORTER)
+    goal = GoalFactory(workplace=workplace, owner=member.person, status=GoalStatus.ACTIVE)
+    client.force_login(member)
+    base = f"/pw/{workplace.slug}/goals/{goal.pk}/"
+    names = form_data(field_names(client, base))
+    post_examples(client, f"{base}update/", GoalUpdate, names, GoalUpdateForm)
+    post_examples(client, f"{base}ask/", GoalSupport, names, SupportRequestForm)
+    post_examples(client, f"{base}close/", LearningGoal, names, CloseGoalForm)
+    wall = f"/pw/{workplace.slug}/goals/wall/"
+    post_examples(client, wall, None, form_data(field_names(client, wall)), GoalWallFilterForm,
+                  method="get")  # fmt: skip
+
+
+@covers(CycleForm, PlanForm)
 def test_cycle_and_plan_forms(client, workplace, owner):
     from evaluations.models import EvaluationCycle
 
     client.force_login(owner)
-    for url, model in (
-        (f"/pw/{workplace.slug}/evaluations/new/", EvaluationCycle),
-        (f"/pw/{workplace.slug}/evaluations/plan/", EvaluationPlan),
+    for url, model, form in (
+        (f"/pw/{workplace.slug}/evaluations/new/", EvaluationCycle, CycleForm),
+        (f"/pw/{workplace.slug}/evaluations/plan/", EvaluationPlan, PlanForm),
     ):
-        post_examples(client, url, model, form_data(field_names(client, url)))
+        post_examples(client, url, model, form_data(field_names(client, url)), form)
 
 
+@covers(LateInvitationForm)
+def test_late_invitation_form(client, workplace, owner):
+    from evaluations.models import Invitation
+
+    cycle = CycleFactory(workplace=workplace)
+    member_user(workplace, Role.CLIENT)
+    client.force_login(owner)
+    base = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/"
+    names = form_data(field_names(client, base))
+    post_examples(client, f"{base}invite/", Invitation, names, LateInvitationForm)
+
+
+@covers(ActionForm)
 def test_improvement_action_form(client, workplace, owner):
     CycleFactory(workplace=workplace, status="closed")
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/agenda/new/"
-    post_examples(client, url, ImprovementAction, form_data(field_names(client, url)))
+    post_examples(client, url, ImprovementAction, form_data(field_names(client, url)), ActionForm)
 
 
+@covers(ElementPageForm, OpenQuestionsForm)
 def test_questionnaire_pages(client, workplace):
     from evaluations.models import Answer
 
     cycle = CycleFactory(workplace=workplace)
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
     client.get(f"/e/{services.issue_token(invitation)}/")
-    for step in (1, 7):
+    for step, form in ((1, ElementPageForm), (7, OpenQuestionsForm)):
         url = f"/answer/{invitation.pk}/{step}/"
         names = field_names(client, url)
-        post_examples(client, url, Answer, form_data(names))
+        post_examples(client, url, Answer, form_data(names), form)
     assert all(0 <= value <= 5 for value in Answer.objects.values_list("value", flat=True))
 
 
-def test_practice_case_form(client, workplace):
-    from cases.models import PracticeCase
-
-    user = member_user(workplace, Role.STUDENT)
-    client.force_login(user)
-    url = f"/pw/{workplace.slug}/cases/new/"
-    post_examples(client, url, PracticeCase, form_data(field_names(client, url)))
-
-
-def test_login_form(client):
-    from werkplaats.models import User
-
-    post_examples(client, "/accounts/login/", User, form_data(["username", "password"]))
-
-
+@covers(IndicatorForm, ScanForm)
 def test_indicator_and_self_scan_forms(client, workplace, owner):
     from evaluations.models import CharacteristicScan, IndicatorValue
 
     cycle = CycleFactory(workplace=workplace)
     client.force_login(owner)
-    for suffix, model in (("indicators", IndicatorValue), ("scan", CharacteristicScan)):
+    for suffix, model, form in (
+        ("indicators", IndicatorValue, IndicatorForm),
+        ("scan", CharacteristicScan, ScanForm),
+    ):
         url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/{suffix}/"
-        post_examples(client, url, model, form_data(field_names(client, url)))
+        post_examples(client, url, model, form_data(field_names(client, url)), form)
 
 
-def test_cmo_note_and_pool_forms(client, workplace, owner):
+@covers(PracticeCaseForm, MoveForm)
+def test_practice_case_and_move_forms(client, workplace):
+    from cases.models import PracticeCase
+
+    user = member_user(workplace, Role.STUDENT)
+    client.force_login(user)
+    url = f"/pw/{workplace.slug}/cases/new/"
+    post_examples(client, url, PracticeCase, form_data(field_names(client, url)), PracticeCaseForm)
+    case = PracticeCaseFactory(workplace=workplace, lead=user.person)
+    board = f"/pw/{workplace.slug}/cases/"
+    move = f"/pw/{workplace.slug}/cases/{case.pk}/move/"
+    post_examples(client, move, PracticeCase, form_data(field_names(client, board)), MoveForm)
+
+
+UPLOADS = st.builds(
+    SimpleUploadedFile,
+    name=st.sampled_from(["verslag.pdf", "a.docx", "x.exe", "geen-extensie", "../../etc.pdf",
+                          "foto.PNG", "\u202eevil.pdf", "spatie .pdf", ".pdf"]),
+    content=st.one_of(st.binary(max_size=400), st.binary(max_size=400).map(lambda b: b"%PDF-" + b)),
+)  # fmt: skip
+
+
+@covers(OutputForm)
+def test_output_upload_form(client, workplace, member):
+    from cases.models import Output
+
+    case = PracticeCaseFactory(workplace=workplace, lead=member.person)
+    client.force_login(member)
+    url = f"/pw/{workplace.slug}/cases/{case.pk}/outputs/new/"
+    data = st.tuples(form_data(field_names(client, url)), st.one_of(st.none(), UPLOADS)).map(
+        lambda pair: pair[0] | ({"file": pair[1]} if pair[1] is not None else {})
+    )
+    post_examples(client, url, Output, data, OutputForm)
+
+
+@covers(CmoNoteForm, PoolConsentForm, CmoFilterForm)
+def test_cmo_note_pool_and_note_filters(client, workplace, owner):
     from cases.models import CmoNote, PoolConsent
 
     member_user(workplace, Role.CLIENT)
     client.force_login(owner)
-    for url, model in (
-        (f"/pw/{workplace.slug}/notes/new/", CmoNote),
-        (f"/pw/{workplace.slug}/pool/new/", PoolConsent),
+    for url, model, form in (
+        (f"/pw/{workplace.slug}/notes/new/", CmoNote, CmoNoteForm),
+        (f"/pw/{workplace.slug}/pool/new/", PoolConsent, PoolConsentForm),
     ):
-        post_examples(client, url, model, form_data(field_names(client, url)))
+        post_examples(client, url, model, form_data(field_names(client, url)), form)
+    notes = f"/pw/{workplace.slug}/notes/"
+    post_examples(client, notes, None, form_data(field_names(client, notes)), CmoFilterForm,
+                  method="get")  # fmt: skip
+
+
+@covers(CaseStudyForm, DataCollectionForm, FragmentForm, SummaryForm)
+def test_case_study_forms(client, workplace, researcher):
+    from cases.models import CaseStudy, DataCollection, ElementSummary, Fragment
+
+    client.force_login(UserFactory(is_staff=True))
+    url = f"/pw/{workplace.slug}/studies/new/"
+    post_examples(client, url, CaseStudy, form_data(field_names(client, url)), CaseStudyForm)
+    study = CaseStudyFactory(workplace=workplace)
+    client.force_login(researcher)
+    base = f"/pw/{workplace.slug}/studies/{study.pk}/"
+    names = form_data(field_names(client, base))
+    for suffix, model, form in (
+        ("moments/", DataCollection, DataCollectionForm),
+        ("fragments/", Fragment, FragmentForm),
+        ("summaries/", ElementSummary, SummaryForm),
+    ):
+        post_examples(client, base + suffix, model, names, form)
+
+
+@covers(LoginForm)
+def test_login_form(client):
+    post_examples(client, "/accounts/login/", User, form_data(["username", "password"]), LoginForm)
+
+
+def test_password_change_and_reset_forms(client, member):
+    from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+
+    post_examples(client, "/accounts/password-reset/", None, form_data(["email"]),
+                  PasswordResetForm)  # fmt: skip
+    client.force_login(member)
+    url = "/accounts/password-change/"
+    post_examples(client, url, None, form_data(field_names(client, url)), PasswordChangeForm)
+
+
+ADMIN_EXAMPLES = settings(PROPERTY, max_examples=12)
+
+
+def admin_add_pages() -> list:
+    return [
+        pytest.param(model, id=model._meta.label_lower)
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_add_permission(mock.Mock(user=mock.Mock(is_superuser=True)))
+    ]
+
+
+@pytest.mark.parametrize("model", admin_add_pages())
+def test_admin_add_forms(client, workplace, model):
+    """Every admin add page: its own form data (inlines included), with random fields changed."""
+    from tests.admin_forms import admin_post_data
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
+    page = client.get(url)
+    assert page.status_code == 200, url
+    baseline = admin_post_data(page)
+    names = sorted(set(baseline) | set(NAME.findall(page.content.decode())) - SKIP)
+    data = form_data(names).map(lambda changes: baseline | changes)
+    # The admin builds its form class per request: any form of this model counts.
+    of_model = lambda form_class: getattr(getattr(form_class, "_meta", None), "model", 0) is model  # noqa: E731
+    post_examples(client, url, model, data, of_model, examples=ADMIN_EXAMPLES)
+
+
+def project_forms() -> set[str]:
+    """Every form class defined in the apps' modules (migrations aside)."""
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+    found, pending = set(), [forms.BaseForm]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.split(".")[0] in APPS:
+                found.add(label(sub))
+    return found - BASES
+
+
+def test_every_form_has_a_property_test():
+    missing = project_forms() - COVERED
+    assert not missing, f"forms without a property test: {sorted(missing)}"
+    assert "werkplaats.forms.GoalForm" in project_forms()  # the search finds forms

@@ -3,7 +3,9 @@ and the admin's own history (``LogEntry``) names records by type and id, never b
 
 Django's admin writes ``str(obj)`` into its history, which for a person is their name; the
 audit log's rule (ids only) applies to that history too. Every model admin registered on this
-site gets :class:`AuditedAdmin` mixed in at registration, so no admin can escape it.
+site gets :class:`AuditedAdmin` mixed in at registration, so no admin can escape it; it and
+every inline also get autocomplete widgets that survive a malformed id (Django's own crash
+re-rendering a form whose autocomplete field was posted "abc": a 500 instead of a field error).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import json
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from werkplaats import audit
 
@@ -23,7 +27,59 @@ def history_label(obj) -> str:
     return f"{obj._meta.model_name} #{obj.pk}"
 
 
-class AuditedAdmin:
+class SafeAutocompleteMixin:
+    """Render only the posted values that can be ids of the related model: the invalid ones
+    already got a field error, and looking them up would crash the page."""
+
+    def _could_be_id(self, value) -> bool:
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
+        try:
+            target.run_validators(target.to_python(value))  # type and integer range
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._could_be_id(v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteAdmin:
+    """Model admins and inlines: autocomplete fields use the safe widgets."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _mixed(mixins: tuple[type, ...], cls: type) -> type:
+    if all(issubclass(cls, mixin) for mixin in mixins):
+        return cls
+    attrs = {"__module__": cls.__module__, "__doc__": cls.__doc__}
+    if hasattr(cls, "inlines"):
+        attrs["inlines"] = [_mixed((SafeAutocompleteAdmin,), inline) for inline in cls.inlines]
+    return type(cls.__name__, (*mixins, cls), attrs)
+
+
+class AuditedAdmin(SafeAutocompleteAdmin):
     """Mixed into every model admin: views and changes go to the audit log (ids only), and
     the admin history stores no names."""
 
@@ -92,11 +148,5 @@ class WerkplaatsAdminSite(admin.AdminSite):
     site_title = "Werkplaats"
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, AuditedAdmin):
-            admin_class = type(
-                admin_class.__name__,
-                (AuditedAdmin, admin_class),
-                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
-            )
+        admin_class = _mixed((AuditedAdmin,), admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)

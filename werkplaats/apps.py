@@ -10,6 +10,10 @@ class WerkplaatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from werkplaats import lookups
+
+        lookups.register()
+
         from elements.slots import register_element_slot
         from werkplaats.slots import SLOTS
 

@@ -99,3 +99,17 @@ def test_history_written_before_the_change_loses_its_names(workplace):
     migration = importlib.import_module("werkplaats.migrations.0010_admin_history_without_names")
     migration.names_out(apps, None)
     assert LogEntry.objects.get().object_repr == f"person #{person.pk}"
+
+
+@pytest.mark.parametrize("value", ["abc", ":", "99999999999999999999", "-1"])
+def test_a_malformed_id_in_an_autocomplete_field_is_a_field_error(client, staff, value):
+    """Django's autocomplete widget looks the posted value up to re-render it; "abc" crashed
+    that lookup (500). Our site gives every admin and inline a widget that skips such values."""
+    for url, field in (
+        ("/admin/werkplaats/researchgrant/add/", "user"),  # a model admin
+        ("/admin/werkplaats/workplace/add/", "memberships-0-person"),  # an inline
+    ):
+        page = client.get(url)
+        response = client.post(url, admin_post_data(page) | {field: value})
+        assert response.status_code == 200, url
+        assert response.context["errors"], url

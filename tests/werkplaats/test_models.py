@@ -175,3 +175,12 @@ def test_research_grants_cover_one_workplace_or_all_until_they_expire(workplace,
     assert list(Workplace.objects.visible_to(one)) == [workplace]
     assert Workplace.objects.visible_to(everything).count() == 2
     assert Workplace.objects.visible_to(expired).count() == 0
+
+
+def test_an_id_beyond_the_integer_range_matches_nothing_instead_of_crashing(workplace):
+    from werkplaats.models import Workplace
+
+    huge = "9223372036854775808"  # one past the largest bigint
+    assert list(Workplace.objects.filter(pk__in=[huge, workplace.pk])) == [workplace]
+    assert not Workplace.objects.filter(pk__in=[huge, "-9223372036854775809"]).exists()
+    assert not Workplace.objects.filter(pk=huge).exists()  # Django's own exact lookup
