@@ -91,7 +91,8 @@ VALUES = st.one_of(
     st.text(alphabet=string.printable + "\x00\x1f\u202e€ß漢", max_size=300),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.sampled_from(["", "0", "1", "5", "6", "-1", "2026-02-30", "2026-13-01", "25:61", "NaN",
-                     "1e309", "99999999999999999999", "2027-05-01T09:00", "9999-12-31", "LOS", "VOR-5", "yearly", "on"]),
+                     "1e309", "99999999999999999999", "2027-05-01T09:00", "9999-12-31", "LOS",
+                     "VOR-5", "yearly", "on"]),
 )  # fmt: skip
 NAME = re.compile(r'name="([a-zA-Z0-9_\-]+)"')
 SKIP = {"csrfmiddlewaretoken", "language", "next", "version"}
@@ -140,7 +141,13 @@ def field_names(client, url: str) -> list[str]:
 
 
 def post_examples(
-    client, url: str, model, data_strategy, form=None, *, method: str = "post",
+    client,
+    url: str,
+    model,
+    data_strategy,
+    form=None,
+    *,
+    method: str = "post",
     examples: settings = PROPERTY,
 ) -> None:
     """Post (or get) what hypothesis generates; check the status and the validity of anything
