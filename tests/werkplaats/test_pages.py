@@ -161,3 +161,29 @@ def test_workplace_home_query_count_does_not_grow_with_members(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.context["people"] == 31
+
+
+def test_every_kind_of_field_gets_a_label_a_lone_checkbox_too():
+    """``includes/field.html`` labels a lone checkbox with its own label (a fieldset legend
+    does not name the box for a screen reader) and groups multiple checkboxes in a fieldset."""
+    import re
+
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Form(forms.Form):
+        agree = forms.BooleanField(label="Ik ga akkoord", help_text="Verplicht")
+        days = forms.MultipleChoiceField(
+            label="Dagen", choices=[("ma", "maandag")], widget=forms.CheckboxSelectMultiple
+        )
+        name = forms.CharField(label="Naam")
+
+    form = Form()
+    html = {
+        name: render_to_string("includes/field.html", {"f": form[name]}) for name in form.fields
+    }
+    assert re.search(r'<input type="checkbox" name="agree"[^>]*id="id_agree"', html["agree"])
+    assert '<label for="id_agree">Ik ga akkoord</label>' in html["agree"]
+    assert "<fieldset" not in html["agree"]
+    assert "<legend>Dagen</legend>" in html["days"]
+    assert '<label for="id_name">Naam' in html["name"]
