@@ -9,8 +9,6 @@ has one row per response under a pseudonym that is stable within a cycle only.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 
 from django.conf import settings
@@ -20,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -307,9 +306,14 @@ def _round(value: float | None) -> float | None:
 
 
 def pseudonym(cycle_id: int, response_id: int) -> str:
-    """Stable within a cycle, unrelated across cycles, not reversible without the secret key."""
-    message = f"respondent:{cycle_id}:{response_id}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
+    """Stable within a cycle, unrelated across cycles, not reversible without the key
+    (``RESEARCH_PSEUDONYM_KEY``, outside the database): HMAC-SHA256 with a purpose salt."""
+    return salted_hmac(
+        "werkplaats.research-pseudonym",
+        f"respondent:{cycle_id}:{response_id}",
+        secret=settings.RESEARCH_PSEUDONYM_KEY,
+        algorithm="sha256",
+    ).hexdigest()[:12]
 
 
 @require_GET

@@ -38,6 +38,9 @@ if not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET_KEY
 elif SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
     raise ConfigError("SECRET_KEY is the development default; set a real secret when DEBUG is off")
+# The key of the pseudonyms in research exports (evaluations.dashboard_views.pseudonym): kept
+# outside the database; its own key lets SECRET_KEY rotate without changing the pseudonyms.
+RESEARCH_PSEUDONYM_KEY = env_secret("RESEARCH_PSEUDONYM_KEY") or SECRET_KEY
 
 # The public address, for links in emails (reminders, invitations).
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")

@@ -244,3 +244,17 @@ def test_svg_coordinates_use_a_decimal_point_in_dutch(client, workplace, manager
     assert coordinates and not [c for c in coordinates if "," in c]
     points = re.findall(r'points="([^"]*)"', html)
     assert points and all(re.fullmatch(r"[-\d. ,]+", p) for p in points)
+
+
+def test_research_pseudonyms_use_their_own_key(settings):
+    """Pseudonyms depend on RESEARCH_PSEUDONYM_KEY only: rotating SECRET_KEY keeps them, a
+    different pseudonym key gives unrelated ones."""
+    from evaluations.dashboard_views import pseudonym
+
+    settings.RESEARCH_PSEUDONYM_KEY = "sleutel-van-de-onderzoeker"
+    first = pseudonym(7, 42)
+    settings.SECRET_KEY = "een-geroteerde-geheime-sleutel-voor-django-zelf"
+    assert pseudonym(7, 42) == first
+    settings.RESEARCH_PSEUDONYM_KEY = "een-andere-sleutel"
+    assert pseudonym(7, 42) != first
+    assert pseudonym(7, 43) != pseudonym(7, 42)
