@@ -147,6 +147,19 @@ class WerkplaatsAdminSite(admin.AdminSite):
     site_header = "Werkplaats"
     site_title = "Werkplaats"
 
+    def autocomplete_view(self, request):
+        """A search in an autocomplete field lists people by name: audited (which field,
+        never the search term)."""
+        response = super().autocomplete_view(request)
+        if response.status_code == 200:
+            audit.record(
+                request,
+                "admin.searched",
+                object_type=f"{request.GET.get('app_label')}.{request.GET.get('model_name')}"[:40],
+                object_id=str(request.GET.get("field_name", ""))[:40],
+            )
+        return response
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = _mixed((AuditedAdmin,), admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)

@@ -66,6 +66,18 @@ def test_views_and_changes_in_the_admin_are_audited_without_names(client, staff,
         assert text not in stored(AuditEvent)
 
 
+def test_a_search_in_an_autocomplete_field_is_audited_without_the_term(client, staff, workplace):
+    member_user(workplace, Role.CLIENT, name=NAME)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "werkplaats", "model_name": "membership", "field_name": "person",
+         "term": "Wietske"},
+    )  # fmt: skip
+    assert NAME in response.content.decode()
+    assert events() == [("admin.searched", "werkplaats.membership", "person")]
+    assert "Wietske" not in stored(AuditEvent)
+
+
 def test_a_failed_admin_edit_is_viewed_but_not_changed(client, staff, workplace):
     person = member_user(workplace, Role.CLIENT, name=NAME).person
     page = client.get(f"/admin/werkplaats/person/{person.pk}/change/")
