@@ -14,6 +14,11 @@ urlpatterns = [
     path("pw/<slug:slug>/cases/<int:pk>/move/", views.case_move, name="case-move"),
     path("pw/<slug:slug>/cases/<int:pk>/outputs/new/", views.output_new, name="output-new"),
     path(
+        "pw/<slug:slug>/cases/<int:pk>/outputs/<int:output_pk>/delete/",
+        views.output_delete,
+        name="output-delete",
+    ),
+    path(
         "pw/<slug:slug>/cases/<int:pk>/outputs/<int:output_pk>/file/",
         views.output_file,
         name="output-file",

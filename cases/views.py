@@ -13,9 +13,10 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,6 +245,25 @@ def output_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request, "cases/output_form.html",
         {"workplace": workplace, "case": case, "form": OutputForm(case=case)},
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def output_delete(request: HttpRequest, slug: str, pk: int, output_pk: int) -> HttpResponse:
+    """Delete an output (a wrong upload, a file that names a client): GET asks for
+    confirmation, POST deletes; the stored file goes once the deletion commits."""
+    workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
+    case = _case(workplace, pk)
+    output = get_object_or_404(Output, pk=output_pk, case=case)
+    if request.method == "POST":
+        with transaction.atomic():
+            audit.record(request, "output.deleted", workplace=workplace, obj=output)
+            output.delete()
+        messages.success(request, _("Output “%(title)s” deleted.") % {"title": output.title})
+        return redirect("cases:case-detail", slug=workplace.slug, pk=case.pk)
+    return render(
+        request, "cases/output_confirm_delete.html",
+        {"workplace": workplace, "case": case, "output": output},
     )  # fmt: skip
 
 

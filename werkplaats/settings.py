@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "elements",
     "cases",
     "evaluations",
+    # Last: deletes a stored file once the row that held it is deleted or points elsewhere
+    # (after the transaction commits), so a deleted output leaves no file behind.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

@@ -209,3 +209,58 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(client, case, me
     assert response.status_code == 413
     assert "too large" in response.content.decode()
     assert not Output.objects.exists()
+
+
+def test_deleting_an_output_asks_first_then_deletes_its_file(
+    client, case, member, django_capture_on_commit_callbacks
+):
+    """A wrong upload (a report naming a client, say) can be taken back: the row and the
+    stored file go, once the deletion commits; the deletion is in the audit log."""
+    from werkplaats.models import AuditEvent
+
+    client.force_login(member)
+    _post(client, case, file=SimpleUploadedFile("Verslag.pdf", PDF))
+    output = Output.objects.get()
+    stored = Path(output.file.path)
+    url = _url(case, f"outputs/{output.pk}/delete/")
+    page = client.get(url)
+    assert "Verslag.pdf" in page.content.decode() and stored.exists()
+    assert url in client.get(_url(case, "")).content.decode()  # linked from the case page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert not Output.objects.exists()
+    assert not stored.exists()
+    assert AuditEvent.objects.filter(action="output.deleted", object_id=str(output.pk)).exists()
+
+
+def test_a_file_goes_with_its_case_and_stays_when_the_deletion_rolls_back(
+    case, member, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from cases.models import PracticeCase
+
+    output = OutputFactory(case=case, file=SimpleUploadedFile("a.pdf", PDF), file_name="a.pdf")
+    stored = Path(output.file.path)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        PracticeCase.objects.filter(pk=case.pk).delete()
+        raise RuntimeError("rolled back")
+    assert stored.exists() and Output.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        PracticeCase.objects.filter(pk=case.pk).delete()  # cascades to the output
+    assert not stored.exists()
+
+
+def test_members_who_may_not_manage_cases_cannot_delete_outputs(client, case, workplace):
+    output = OutputFactory(case=case)
+    client.force_login(member_user(workplace, Role.CLIENT))
+    url = _url(case, f"outputs/{output.pk}/delete/")
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert "/delete/" not in client.get(_url(case, "")).content.decode()
+    assert Output.objects.filter(pk=output.pk).exists()

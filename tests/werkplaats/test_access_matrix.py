@@ -225,6 +225,11 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         "get",
         members_page(),
     ),
+    "cases:output-delete": (
+        {"slug": "pw-a", "pk": CASE, "output_pk": OUTPUT},
+        "get",
+        case_managers_page(),
+    ),
     "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
     "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),
     "cases:pool": ({"slug": "pw-a"}, "get", members_page()),
