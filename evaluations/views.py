@@ -34,7 +34,7 @@ from evaluations.models import (
     MailKind,
     Response,
 )
-from werkplaats import policy
+from werkplaats import audit, policy
 from werkplaats.models import Workplace, school_year_of
 from werkplaats.services import characteristic_evidence
 
@@ -162,6 +162,7 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     failed = cycle.mails.filter(status=DeliveryStatus.FAILED).select_related("person")
     late_form = LateInvitationForm(cycle=cycle) if cycle.status == CycleStatus.OPEN else None
+    audit.record(request, "invitations.viewed", workplace=workplace, obj=cycle)
     return render(
         request,
         "evaluations/cycle_detail.html",
@@ -199,12 +200,13 @@ def invite_late(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = LateInvitationForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            services.add_invitation(
+            invitation = services.add_invitation(
                 cycle=cycle, person=form.cleaned_data["person"], role=form.cleaned_data["role"]
             )
         except services.EvaluationError as error:
             messages.error(request, str(error))
         else:
+            audit.record(request, "invitation.added", workplace=workplace, obj=invitation)
             messages.success(
                 request,
                 _("%(name)s is invited.") % {"name": form.cleaned_data["person"].name},
@@ -232,6 +234,7 @@ def resend(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Http
         messages.error(request, str(error))
     else:
         if queued:
+            audit.record(request, "invitation.resent", workplace=workplace, obj=invitation)
             messages.success(
                 request,
                 _("The invitation to %(name)s will be sent again.")
@@ -260,6 +263,7 @@ def new_link(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Ht
         )
         return redirect("evaluations:cycle-detail", workplace.slug, pk)
     token = services.new_link(invitation=invitation)
+    audit.record(request, "invitation.link_issued", workplace=workplace, obj=invitation)
     # The raw token is shown this once and never stored.
     link = request.build_absolute_uri(reverse("evaluations:token", args=[token]))
     return render(

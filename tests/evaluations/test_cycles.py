@@ -281,3 +281,30 @@ def test_a_locked_instrument_version_is_copied_not_changed(cycle):
     copy = services.new_instrument_version(version=version)
     assert (copy.number, copy.items.count()) == (2, 30)
     assert version.items.count() == 30
+
+
+def test_invitation_lists_links_and_resends_are_audited(client, owner, workplace, cycle):
+    """Who saw the invitation list of a cycle, invited someone late, issued a personal link
+    into a client's questionnaire or resent an invitation: in the audit log, ids only."""
+    from werkplaats.models import AuditEvent
+
+    late = PersonFactory(email=None, name="Laatkomer Lotte")
+    MembershipFactory(person=late, workplace=workplace, role=Role.CLIENT)
+    client.force_login(owner)
+    base = f"/pw/{workplace.slug}/evaluations/{cycle.pk}"
+    client.get(f"{base}/")
+    client.post(f"{base}/invite/", {"person": late.pk, "role": Role.CLIENT})
+    invitation = cycle.invitations.get(person=late)
+    link = client.post(f"{base}/invitations/{invitation.pk}/link/").context["link"]
+    other = invitation_for(cycle, Role.STUDENT)
+    services.send_due()
+    client.post(f"{base}/invitations/{other.pk}/resend/")
+    events = list(AuditEvent.objects.order_by("pk").values_list("action", "object_id", "actor_id"))
+    assert events == [
+        ("invitations.viewed", str(cycle.pk), owner.pk),
+        ("invitation.added", str(invitation.pk), owner.pk),
+        ("invitation.link_issued", str(invitation.pk), owner.pk),
+        ("invitation.resent", str(other.pk), owner.pk),
+    ]
+    stored = " ".join(str(v) for row in AuditEvent.objects.values_list() for v in row)
+    assert "Lotte" not in stored and link.rsplit("/e/", 1)[1].strip("/") not in stored
