@@ -75,9 +75,10 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     change, trend, role gaps, open answers, indicators, self-scan, activities and goals, and
     the improvement actions. A constant number of queries, whatever the number of cycles.
 
-    A closed cycle's results are frozen, so their rendered HTML is kept in the cache (keyed
-    by the cycle, when it and the cycle it is compared with closed, and the language); what
-    can still change (indicators, self-scan, actions, the activity log) is rendered live."""
+    A closed cycle's results are frozen, so their rendered HTML is kept in the cache (per cycle
+    and language, checked against when it and the cycle it is compared with closed; dropped
+    when erasure or retention removes open answers); what can still change (indicators,
+    self-scan, actions, the activity log) is rendered live."""
     workplace = policy.workplace_for(request.user, slug, READ)
     cycles = list(_cycles_with_results(workplace))
     cycle = next((c for c in cycles if c.pk == pk), None)
@@ -85,18 +86,18 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("No such cycle")
     closed = cycle.status == CycleStatus.CLOSED
     previous = results.previous_cycle(cycle) if closed else None
-    key = "dashboard:{}:{}:{}:{}:{}".format(
-        cycle.pk,
+    key = results.results_cache_key(cycle.pk, get_language())
+    fingerprint = "{}:{}:{}".format(
         cycle.closed_at.isoformat() if cycle.closed_at else "",
         previous.pk if previous else "",
         previous.closed_at.isoformat() if previous and previous.closed_at else "",
-        get_language(),
     )
-    results_html = cache.get(key) if closed else None
+    cached = cache.get(key) if closed else None
+    results_html = cached[1] if cached and cached[0] == fingerprint else None
     if results_html is None:
         results_html = _render_results(request, workplace, cycle, cycles)
         if closed:
-            cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+            cache.set(key, (fingerprint, results_html), RESULTS_CACHE_SECONDS)
 
     scores = (
         cycle.element_scores

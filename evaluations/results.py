@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils.formats import number_format
@@ -461,3 +462,18 @@ def trend(cycle: EvaluationCycle) -> list[tuple[EvaluationCycle, dict[str, float
         )
         for c in cycles
     ]
+
+
+# --- The cache of a closed cycle's rendered results ------------------------------------------
+def results_cache_key(cycle_id: int, language: str) -> str:
+    """One entry per cycle and language, so anonymisation can drop it (the entry holds a
+    fingerprint of what the results were rendered against, checked on every read)."""
+    return f"dashboard:{cycle_id}:{language}"
+
+
+def forget_cached_results(cycle_ids) -> None:
+    """Drop the rendered results of these cycles (their open answers changed: erasure,
+    retention), in every language."""
+    cache.delete_many(
+        [results_cache_key(pk, code) for pk in cycle_ids for code, _name in settings.LANGUAGES]
+    )

@@ -48,7 +48,7 @@ from evaluations.models import (
     MailKind,
     Response,
 )
-from evaluations.results import tally_cycle
+from evaluations.results import forget_cached_results, tally_cycle
 from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
 
 logger = logging.getLogger(__name__)
@@ -859,7 +859,15 @@ def apply_retention(now: dt.datetime | None = None) -> int:
 def anonymise_invitations(invitations, now: dt.datetime) -> int:
     """What retention and erasure both do to invitations: closed cycles without stored tallies
     get them first (so results stay the same), then the links, the invitation mails and the
-    open texts go, and the invitations no longer point to a person. Returns how many."""
+    open texts go, and the invitations no longer point to a person; the cached rendered results
+    of their cycles (which show open answers) are dropped once this commits. Returns how
+    many."""
+    cycle_ids = list(
+        EvaluationCycle.objects.filter(invitations__in=invitations)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    transaction.on_commit(lambda: forget_cached_results(cycle_ids))
     for cycle in EvaluationCycle.objects.filter(
         invitations__in=invitations, status=CycleStatus.CLOSED, respondent_count__isnull=True
     ).distinct():

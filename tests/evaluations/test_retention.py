@@ -87,3 +87,22 @@ def test_a_deleted_person_leaves_an_anonymous_invitation(workplace, cycle):
     invitation.person.delete()
     invitation.refresh_from_db()
     assert invitation.person is None
+
+
+def test_open_answers_leave_the_cached_dashboard_too(
+    client, workplace, django_capture_on_commit_callbacks
+):
+    """A closed cycle's dashboard is cached; its open answers must not outlive retention
+    there (nor erasure, which anonymises the same way)."""
+    from django.core.cache import cache
+
+    old = closed_cycle(workplace, days_ago=800)
+    client.force_login(member_user(workplace, Role.MANAGER))
+    url = f"/pw/{workplace.slug}/results/{old.pk}/"
+    assert "Met Sanne" in client.get(url).content.decode()  # rendered and cached
+    assert cache.get(results.results_cache_key(old.pk, "nl")) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply_retention()
+    assert cache.get(results.results_cache_key(old.pk, "nl")) is None
+    html = client.get(url).content.decode()
+    assert "Met Sanne" not in html and "Sanne hielp" not in html
