@@ -219,7 +219,10 @@ class ActivityFilterForm(forms.Form):
 
 # --- Shared learning goals --------------------------------------------------------------------
 class GoalForm(TaggedModelForm):
-    """Create or edit a goal. Co-owners must be current members of the same PW."""
+    """Create or edit a goal. Co-owners must be current members of the same PW. The version
+    field detects an edit by a co-owner made in the meantime."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = LearningGoal
@@ -245,6 +248,8 @@ class GoalForm(TaggedModelForm):
 
     def __init__(self, *args, workplace: Workplace, owner: Person, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
         self.fields["co_owners"].queryset = workplace_people(workplace).exclude(pk=owner.pk)
         self.fields["visibility"].label = _("Share with")
         if self.instance.pk and self.instance.status in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
@@ -265,6 +270,12 @@ class GoalForm(TaggedModelForm):
         if target and target < created:
             raise forms.ValidationError(_("The target date cannot lie before the goal was made."))
         return target
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
+        return cleaned
 
 
 class GoalUpdateForm(forms.Form):

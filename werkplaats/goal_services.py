@@ -30,6 +30,7 @@ from werkplaats.models import (
     school_year_bounds,
     school_year_of,
 )
+from werkplaats.services import EditConflict
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,22 @@ def create_goal(*, form, workplace: Workplace, owner: Person) -> LearningGoal:
 
 
 def update_goal(*, form, by: Person) -> LearningGoal:
-    """Save an edited goal; only its owners may."""
+    """Save an edited goal; only its owners may. EditConflict, with nothing saved, if a
+    co-owner saved or closed it since the form was opened (a conditional UPDATE claims the
+    version, so of two concurrent saves exactly one wins)."""
     if not is_owner(form.instance, by):
         raise NotAllowed
+    expected = form.cleaned_data["version"]
     with transaction.atomic():
-        goal = form.save()
+        claimed = LearningGoal.objects.filter(pk=form.instance.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict
+        goal = form.save(commit=False)
+        goal.version = expected + 1
+        goal.save()
+        form.save_m2m()
         schedule_reminders(goal)
     return goal
 
@@ -141,7 +153,7 @@ def close_goal(*, goal: LearningGoal, status: str, reflection: str, by: Person) 
     with transaction.atomic():
         # Claim: only an active goal closes, once (a double submit adds no second reflection).
         closed = LearningGoal.objects.filter(pk=goal.pk, status=GoalStatus.ACTIVE).update(
-            status=status, updated_at=timezone.now()
+            status=status, updated_at=timezone.now(), version=F("version") + 1
         )
         if closed != 1:
             raise NotAllowed

@@ -119,11 +119,25 @@ def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not goal_services.is_owner(goal, person):
         raise PermissionDenied
     form = GoalForm(request.POST or None, instance=goal, workplace=workplace, owner=goal.owner)
-    if request.method == "POST" and form.is_valid():
-        goal_services.update_goal(form=form, by=person)
-        messages.success(request, _("Goal “%(title)s” saved.") % {"title": goal.title})
-        return redirect("werkplaats:goal-detail", slug=workplace.slug, pk=goal.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                goal_services.update_goal(form=form, by=person)
+            except goal_services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Somebody else changed this goal after you opened it. Your changes "
+                        "are not saved. Copy what you need, then reload the page to see their "
+                        "version."
+                    ),
+                )
+                status = 409
+            else:
+                messages.success(request, _("Goal “%(title)s” saved.") % {"title": goal.title})
+                return redirect("werkplaats:goal-detail", slug=workplace.slug, pk=goal.pk)
     return render(
         request, "werkplaats/goal_form.html", {"workplace": workplace, "form": form, "goal": goal},
         status=status,

@@ -575,6 +575,8 @@ class LearningGoal(Tagged):
     school_year = models.CharField(_("school year"), max_length=9, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: an owner or co-owner saves against the version they opened.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = LearningGoalQuerySet.as_manager()
 

@@ -100,10 +100,56 @@ def test_only_owners_edit_a_goal(client, workplace, student, supporter):
     client.force_login(student)
     client.post(
         goals_url(workplace, f"{goal.pk}/edit/"),
-        {"title": "Nieuw", "visibility": "workplace", "status": "active"},
+        {"title": "Nieuw", "visibility": "workplace", "status": "active", "version": 1},
     )
     goal.refresh_from_db()
     assert goal.title == "Nieuw"
+
+
+def test_two_owners_editing_at_once_get_a_conflict_not_a_lost_edit(
+    client, workplace, student, supporter
+):
+    """A co-owner saves while the owner has the form open: the owner's save is refused with
+    409 and their input kept; nothing of theirs overwrites the co-owner's edit."""
+    from django.test import Client
+
+    co_owner = member_user(workplace, Role.STUDENT)
+    goal = GoalFactory(workplace=workplace, owner=student.person, title="Oud")
+    goal.co_owners.add(co_owner.person)
+    url = goals_url(workplace, f"{goal.pk}/edit/")
+    client.force_login(student)
+    other = Client()
+    other.force_login(co_owner)
+    mine, theirs = client.get(url), other.get(url)
+    assert 'name="version" value="1"' in mine.content.decode()
+    fields = {"visibility": "workplace", "status": "active", "version": 1}
+    assert other.post(url, {**fields, "title": "Van de mede-eigenaar"}).status_code == 302
+    response = client.post(url, {**fields, "title": "Van de eigenaar"})
+    assert response.status_code == 409
+    assert "Somebody else changed this goal" in response.content.decode() or (
+        "iemand anders" in response.content.decode().lower()
+    )
+    assert 'value="Van de eigenaar"' in response.content.decode()  # their input is kept
+    goal.refresh_from_db()
+    assert (goal.title, goal.version) == ("Van de mede-eigenaar", 2)
+    assert theirs.status_code == 200
+    # Reloaded, the owner saves against version 2.
+    assert client.post(url, {**fields, "title": "Samen", "version": 2}).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.title, goal.version) == ("Samen", 3)
+
+
+def test_closing_a_goal_makes_an_open_edit_form_stale(client, workplace, student):
+    goal = GoalFactory(workplace=workplace, owner=student.person, status=GoalStatus.ACTIVE)
+    client.force_login(student)
+    url = goals_url(workplace, f"{goal.pk}/")
+    client.post(f"{url}close/", {"status": "achieved", "reflection": "Gelukt"})
+    response = client.post(
+        f"{url}edit/", {"title": "Later", "visibility": "workplace", "version": 1}
+    )
+    assert response.status_code == 409
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.ACHIEVED and goal.title != "Later"
 
 
 # --- Privacy --------------------------------------------------------------------------------
@@ -389,7 +435,7 @@ def test_a_draft_is_kept_out_of_the_wall_until_it_is_made_active(client, workpla
     client.force_login(student)
     client.post(
         goals_url(workplace, f"{goal.pk}/edit/"),
-        {"title": "Nog een idee", "visibility": "workplace", "status": "active"},
+        {"title": "Nog een idee", "visibility": "workplace", "status": "active", "version": 1},
     )
     client.force_login(owner)
     assert "Nog een idee" in client.get(goals_url(workplace, "wall/")).content.decode()
