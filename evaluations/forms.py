@@ -198,7 +198,20 @@ class OpenQuestionsForm(forms.Form):
     )
 
 
-class IndicatorForm(forms.Form):
+class SeenStampForm(forms.Form):
+    """A form over several rows: ``seen`` carries the stamp of the rows it was shown with
+    (``services.rows_stamp``), so a save over someone else's is refused as a conflict."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("seen"):  # shown above the form: the field itself is hidden
+            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
+        return cleaned
+
+
+class IndicatorForm(SeenStampForm):
     """The hard indicators of a school year; counted values are offered as initial values."""
 
     def __init__(self, *args, counted: dict[str, int], **kwargs):
@@ -215,7 +228,7 @@ class IndicatorForm(forms.Form):
             )
 
 
-class ScanForm(forms.Form):
+class ScanForm(SeenStampForm):
     """Present / partly / absent, with evidence, for each of the nine characteristics."""
 
     def __init__(self, *args, characteristics, **kwargs):

@@ -18,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -733,13 +733,35 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     }
 
 
-def save_indicators(*, cycle: EvaluationCycle, values: dict[str, int]) -> None:
-    """Store the hard indicators; a value equal to the counted one is marked counted."""
+def rows_stamp(rows) -> str:
+    """What a form of several rows saw: how many there were and when the last one changed.
+    A save naming another stamp would overwrite someone else's edit."""
+    seen = rows.aggregate(count=Count("pk"), last=Max("updated_at"))
+    return f"{seen['count']}:{seen['last'].isoformat() if seen['last'] else ''}"
+
+
+def _claim_rows(cycle: EvaluationCycle, rows, seen: str | None) -> None:
+    """Lock the cycle (every write to it takes this lock) and check nobody saved these rows
+    since the form showed them; EditConflict otherwise."""
+    EvaluationCycle.objects.select_for_update().only("pk").get(pk=cycle.pk)
+    if seen is not None and seen != rows_stamp(rows):
+        raise EditConflict(
+            _("Someone else saved this page after you opened it. Your changes are not saved: "
+              "copy what you need, then reload the page to see theirs.")
+        )  # fmt: skip
+
+
+def save_indicators(
+    *, cycle: EvaluationCycle, values: dict[str, int], seen: str | None = None
+) -> None:
+    """Store the hard indicators; a value equal to the counted one is marked counted.
+    ``seen`` is the stamp the form was shown with (``rows_stamp``)."""
     if cycle.is_frozen:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
     counted = counted_indicators(cycle)
     now = timezone.now()
     with transaction.atomic():
+        _claim_rows(cycle, IndicatorValue.objects.filter(cycle=cycle), seen)
         for key, value in values.items():
             IndicatorValue.objects.update_or_create(
                 cycle=cycle,
@@ -748,12 +770,16 @@ def save_indicators(*, cycle: EvaluationCycle, values: dict[str, int]) -> None:
             )
 
 
-def save_scan(*, cycle: EvaluationCycle, rows: dict[int, tuple[str, str]]) -> None:
-    """Store the self-scan: characteristic number → (status, evidence)."""
+def save_scan(
+    *, cycle: EvaluationCycle, rows: dict[int, tuple[str, str]], seen: str | None = None
+) -> None:
+    """Store the self-scan: characteristic number → (status, evidence). ``seen`` as for
+    ``save_indicators``."""
     if cycle.is_frozen:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
     now = timezone.now()
     with transaction.atomic():
+        _claim_rows(cycle, CharacteristicScan.objects.filter(cycle=cycle), seen)
         for number, (status, evidence) in rows.items():
             CharacteristicScan.objects.update_or_create(
                 cycle=cycle,

@@ -288,20 +288,26 @@ def indicators(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     counted = services.counted_indicators(cycle)
     stored = {row.key: row for row in cycle.indicators.all()}
     initial = {**counted, **{key: row.value for key, row in stored.items()}}
+    initial["seen"] = services.rows_stamp(cycle.indicators.all())
     form = IndicatorForm(request.POST or None, initial=initial, counted=counted)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if v is not None}
-        try:
-            services.save_indicators(cycle=cycle, values=values)
-        except services.EvaluationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The indicators are saved."))
-            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if v is not None and k != "seen"}
+            try:
+                services.save_indicators(cycle=cycle, values=values, seen=form.cleaned_data["seen"])
+            except services.EvaluationError as error:
+                form.add_error(None, str(error))
+                status = 409 if isinstance(error, services.EditConflict) else 400
+            else:
+                messages.success(request, _("The indicators are saved."))
+                return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
     return render(
         request,
         "evaluations/indicators.html",
         {"workplace": workplace, "cycle": cycle, "form": form, "stored": stored},
+        status=status,
     )
 
 
@@ -322,15 +328,20 @@ def scan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         elif auto and auto.status != "self_scan":
             initial[f"status-{ch.number}"] = "present" if auto.status == "met" else "absent"
             initial[f"evidence-{ch.number}"] = "\n".join(str(fact) for fact in auto.facts)
+    initial["seen"] = services.rows_stamp(cycle.scans.all())
     form = ScanForm(request.POST or None, initial=initial, characteristics=characteristics)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_scan(cycle=cycle, rows=form.rows())
-        except services.EvaluationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The self-scan is saved."))
-            return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.save_scan(cycle=cycle, rows=form.rows(), seen=form.cleaned_data["seen"])
+            except services.EvaluationError as error:
+                form.add_error(None, str(error))
+                status = 409 if isinstance(error, services.EditConflict) else 400
+            else:
+                messages.success(request, _("The self-scan is saved."))
+                return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
     rows = [
         (ch, form[f"status-{ch.number}"], form[f"evidence-{ch.number}"], ch.number in stored)
         for ch in characteristics
@@ -339,4 +350,5 @@ def scan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "evaluations/scan.html",
         {"workplace": workplace, "cycle": cycle, "form": form, "rows": rows},
+        status=status,
     )

@@ -20,7 +20,13 @@ from evaluations.models import (
     MailDelivery,
     MailKind,
 )
-from tests.factories import CycleFactory, MembershipFactory, PersonFactory, invitation_for
+from tests.factories import (
+    CycleFactory,
+    MembershipFactory,
+    PersonFactory,
+    invitation_for,
+    member_user,
+)
 from werkplaats.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -224,14 +230,17 @@ def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplac
     url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/indicators/"
     form = client.get(url).context["form"]
     assert form.initial["students"] == 2 and form.initial["clients_involved"] == 1
-    client.post(url, {"students": "2", "clients_involved": "4", "publications": "1"})
+    seen = form.initial["seen"]
+    client.post(url, {"students": "2", "clients_involved": "4", "publications": "1", "seen": seen})
     stored = {row.key: (row.value, row.counted) for row in IndicatorValue.objects.all()}
     assert stored == {
         "students": (2, True),
         "clients_involved": (4, False),
         "publications": (1, False),  # counted 0 from the cases: entered by hand
     }
-    bad = client.post(url, {"students": "-3"})
+    bad = client.post(
+        url, {"students": "-3", "seen": client.get(url).context["form"].initial["seen"]}
+    )
     assert "students" in bad.context["form"].errors
     assert IndicatorValue.objects.get(key="students").value == 2
 
@@ -257,6 +266,7 @@ def test_the_self_scan_is_prefilled_from_the_evidence(client, owner, workplace, 
         "status-1": "present",
         "evidence-1": "Hogeschool en zorgorganisatie",
         "status-2": "partly",
+        "seen": form.initial["seen"],
     }
     client.post(url, data)
     assert dict(CharacteristicScan.objects.values_list("characteristic", "status")) == {
@@ -265,6 +275,39 @@ def test_the_self_scan_is_prefilled_from_the_evidence(client, owner, workplace, 
     }
     client.post(url, {"status-3": "maybe"})
     assert CharacteristicScan.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("page", "mine", "theirs"),
+    [
+        ("indicators", {"students": "7"}, {"students": "9"}),
+        ("scan", {"status-1": "absent"}, {"status-1": "partly", "evidence-1": "Hun bewijs"}),
+    ],
+)
+def test_two_coordinators_saving_one_page_get_a_conflict(
+    client, owner, workplace, cycle, page, mine, theirs
+):
+    """The bridge-builder and the manager both fill in the yearly cycle: whoever saves second
+    over the other's save gets 409 with their input kept; nothing is overwritten."""
+    from django.test import Client
+
+    other = Client()
+    other.force_login(member_user(workplace, Role.MANAGER))
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/{page}/"
+    seen_mine = client.get(url).context["form"].initial["seen"]
+    seen_theirs = other.get(url).context["form"].initial["seen"]
+    assert other.post(url, {**theirs, "seen": seen_theirs}).status_code == 302
+    response = client.post(url, {**mine, "seen": seen_mine})
+    assert response.status_code == 409
+    assert response.context["form"].data[next(iter(mine))] == next(iter(mine.values()))
+    indicators = dict(IndicatorValue.objects.values_list("key", "value"))
+    scans = dict(CharacteristicScan.objects.values_list("characteristic", "status"))
+    assert indicators.get("students", scans.get(1)) in (9, "partly")  # theirs, kept
+    fresh = client.get(url).context["form"].initial["seen"]
+    assert client.post(url, {**mine, "seen": fresh}).status_code == 302
+    # A post without the stamp (a stale or hand-made form) asks for a reload.
+    assert client.post(url, mine).status_code == 400
 
 
 def test_check_in_cycles_have_no_indicators(client, owner, workplace):
