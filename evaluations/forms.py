@@ -23,6 +23,17 @@ MAX_TEXT = 4000  # open answers and comments
 
 
 class PlanForm(forms.ModelForm):
+    """A PW's evaluation plan; ``seen`` carries the stamp of the plan it was shown with
+    (``services.plan_stamp``), so a save over someone else's is refused as a conflict."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("seen"):
+            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
+        return cleaned
+
     class Meta:
         model = EvaluationPlan
         fields = [

@@ -733,6 +733,35 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     }
 
 
+def plan_stamp(plan: EvaluationPlan | None) -> str:
+    """What a plan form saw: a digest of the plan's stored values ("new" if there is none)."""
+    if plan is None or plan.pk is None:
+        return "new"
+    values = "|".join(str(getattr(plan, f.attname)) for f in plan._meta.concrete_fields)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def save_plan(*, form, seen: str) -> EvaluationPlan:
+    """Save a PW's evaluation plan from a valid PlanForm; EditConflict, with nothing saved, if
+    someone else saved the plan since the form was shown with ``seen`` (``plan_stamp``)."""
+    workplace = form.instance.workplace
+    conflict = EditConflict(
+        _("Someone else saved this page after you opened it. Your changes are not saved: "
+          "copy what you need, then reload the page to see theirs.")
+    )  # fmt: skip
+    with transaction.atomic():
+        current = EvaluationPlan.objects.select_for_update().filter(workplace=workplace).first()
+        if plan_stamp(current) != seen:
+            raise conflict
+        if current is not None:
+            form.instance.pk = current.pk
+        try:
+            with transaction.atomic():
+                return form.save()
+        except IntegrityError:  # two first saves at once: the other one made the plan
+            raise conflict from None
+
+
 def rows_stamp(rows) -> str:
     """What a form of several rows saw: how many there were and when the last one changed.
     A save naming another stamp would overwrite someone else's edit."""

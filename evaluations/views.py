@@ -78,12 +78,25 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     plan = EvaluationPlan.objects.filter(workplace=workplace).first() or EvaluationPlan(
         workplace=workplace, instrument=Instrument.objects.filter(code="los-scan").first()
     )
-    form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The evaluation plan is saved."))
-        return redirect("evaluations:cycle-list", workplace.slug)
-    return render(request, "evaluations/plan_form.html", {"workplace": workplace, "form": form})
+    form = PlanForm(
+        request.POST or None, instance=plan, initial={"seen": services.plan_stamp(plan)}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.save_plan(form=form, seen=form.cleaned_data["seen"])
+            except services.EditConflict as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                messages.success(request, _("The evaluation plan is saved."))
+                return redirect("evaluations:cycle-list", workplace.slug)
+    return render(
+        request, "evaluations/plan_form.html", {"workplace": workplace, "form": form},
+        status=status,
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

@@ -351,3 +351,27 @@ def test_invitation_lists_links_and_resends_are_audited(client, owner, workplace
     ]
     stored = " ".join(str(v) for row in AuditEvent.objects.values_list() for v in row)
     assert "Lotte" not in stored and link.rsplit("/e/", 1)[1].strip("/") not in stored
+
+
+def test_two_coordinators_saving_the_plan_get_a_conflict(client, owner, workplace):
+    from django.test import Client
+
+    from evaluations.models import EvaluationPlan
+
+    other = Client()
+    other.force_login(member_user(workplace, Role.MANAGER))
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/plan/"
+    form = client.get(url).context["form"]
+    data = {
+        name: form[name].value() for name in form.fields if form[name].value() is not None
+    }
+    theirs = other.get(url).context["form"].initial["seen"]
+    assert other.post(url, {**data, "yearly_days": "20", "seen": theirs}).status_code == 302
+    response = client.post(url, {**data, "yearly_days": "30"})
+    assert response.status_code == 409
+    assert EvaluationPlan.objects.get(workplace=workplace).yearly_days == 20
+    fresh = client.get(url).context["form"].initial["seen"]
+    assert client.post(url, {**data, "yearly_days": "30", "seen": fresh}).status_code == 302
+    assert EvaluationPlan.objects.get(workplace=workplace).yearly_days == 30
+    assert EvaluationPlan.objects.count() == 1
