@@ -105,7 +105,7 @@ PROPERTY = settings(
 
 APPS = ("werkplaats", "elements", "evaluations", "cases")
 # Form classes that are only bases for the others: never instantiated on their own.
-BASES = {"elements.tagging.TaggedModelForm"}
+BASES = {"elements.tagging.TaggedModelForm", "evaluations.forms.SeenStampForm"}
 COVERED: set[str] = set()
 
 

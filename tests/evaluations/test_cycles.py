@@ -363,9 +363,7 @@ def test_two_coordinators_saving_the_plan_get_a_conflict(client, owner, workplac
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/evaluations/plan/"
     form = client.get(url).context["form"]
-    data = {
-        name: form[name].value() for name in form.fields if form[name].value() is not None
-    }
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     theirs = other.get(url).context["form"].initial["seen"]
     assert other.post(url, {**data, "yearly_days": "20", "seen": theirs}).status_code == 302
     response = client.post(url, {**data, "yearly_days": "30"})
