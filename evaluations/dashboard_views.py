@@ -9,6 +9,8 @@ has one row per response under a pseudonym that is stable within a cycle only.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 
 from django.conf import settings
@@ -18,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -87,7 +88,8 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     closed = cycle.status == CycleStatus.CLOSED
     previous = results.previous_cycle(cycle) if closed else None
     key = results.results_cache_key(cycle.pk, get_language())
-    fingerprint = "{}:{}:{}".format(
+    fingerprint = "{}:{}:{}:{}".format(
+        cycle.results_revision,
         cycle.closed_at.isoformat() if cycle.closed_at else "",
         previous.pk if previous else "",
         previous.closed_at.isoformat() if previous and previous.closed_at else "",
@@ -308,13 +310,11 @@ def _round(value: float | None) -> float | None:
 
 def pseudonym(cycle_id: int, response_id: int) -> str:
     """Stable within a cycle, unrelated across cycles, not reversible without the key
-    (``RESEARCH_PSEUDONYM_KEY``, outside the database): HMAC-SHA256 with a purpose salt."""
-    return salted_hmac(
-        "werkplaats.research-pseudonym",
-        f"respondent:{cycle_id}:{response_id}",
-        secret=settings.RESEARCH_PSEUDONYM_KEY,
-        algorithm="sha256",
-    ).hexdigest()[:12]
+    (``RESEARCH_PSEUDONYM_KEY``, outside the database; by default ``SECRET_KEY``, giving the
+    same pseudonyms as before that setting existed): HMAC-SHA256."""
+    message = f"respondent:{cycle_id}:{response_id}".encode()
+    key = settings.RESEARCH_PSEUDONYM_KEY.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:12]
 
 
 @require_GET

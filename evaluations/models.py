@@ -256,6 +256,9 @@ class EvaluationCycle(models.Model):
     # do not aggregate answers again. element_scores: {code: [sum of 1..5 answers, answers]}.
     respondent_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     element_scores = models.JSONField(null=True, blank=True, editable=False)
+    # Bumped when open answers of a closed cycle are deleted (erasure, retention): the cached
+    # rendered results carry it, so a render that raced the deletion is never served.
+    results_revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CycleQuerySet.as_manager()
 

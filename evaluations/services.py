@@ -914,13 +914,16 @@ def apply_retention(now: dt.datetime | None = None) -> int:
 def anonymise_invitations(invitations, now: dt.datetime) -> int:
     """What retention and erasure both do to invitations: closed cycles without stored tallies
     get them first (so results stay the same), then the links, the invitation mails and the
-    open texts go, and the invitations no longer point to a person; the cached rendered results
-    of their cycles (which show open answers) are dropped once this commits. Returns how
-    many."""
+    open texts go, and the invitations no longer point to a person. Their cycles' results
+    revision is bumped (a cached render from before no longer matches, even one that raced
+    this) and the cached renders are dropped once this commits. Returns how many."""
     cycle_ids = list(
         EvaluationCycle.objects.filter(invitations__in=invitations)
         .values_list("pk", flat=True)
         .distinct()
+    )
+    EvaluationCycle.objects.filter(pk__in=cycle_ids).update(
+        results_revision=F("results_revision") + 1
     )
     transaction.on_commit(lambda: forget_cached_results(cycle_ids))
     for cycle in EvaluationCycle.objects.filter(

@@ -102,13 +102,31 @@ class AuditedAdmin(SafeAutocompleteAdmin):
             return entries
         return LogEntry.objects.bulk_create(entries)
 
-    def _audit(self, request, action: str, object_id="") -> None:
+    def _audit(self, request, action: str, object_id="", model=None) -> None:
         audit.record(
             request,
             f"admin.{action}",
-            object_type=self.model._meta.label_lower,
+            object_type=(model or self.model)._meta.label_lower,
             object_id=str(object_id)[:40],
         )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message names each inline row by its text (a membership is "name · role ·
+        PW"): here by type and id. Each inline row added, changed or deleted is audited."""
+        message = super().construct_change_message(request, form, formsets, add)
+        rows = []
+        for formset in formsets or []:
+            rows += [("added", obj) for obj in formset.new_objects]
+            rows += [("changed", obj) for obj, _fields in formset.changed_objects]
+            rows += [("deleted", obj) for obj in formset.deleted_objects]
+        named = iter(rows)
+        for entry in message:
+            for detail in entry.values():
+                if isinstance(detail, dict) and "object" in detail:
+                    action, obj = next(named)
+                    detail["object"] = history_label(obj)
+                    self._audit(request, action, obj.pk, model=type(obj))
+        return message
 
     def log_addition(self, request, obj, message):
         self._audit(request, "added", obj.pk)
@@ -124,6 +142,12 @@ class AuditedAdmin(SafeAutocompleteAdmin):
             self._audit(request, "deleted", obj.pk)
         return self._log(request, objects, DELETION)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET" and response.status_code == 200:  # names what would go
+            self._audit(request, "viewed", unquote(object_id))
+        return response
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
         if object_id and request.method == "GET" and response.status_code == 200:
@@ -132,7 +156,7 @@ class AuditedAdmin(SafeAutocompleteAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        if request.method == "GET" and response.status_code == 200:
+        if response.status_code == 200:  # a list, or (POST) an action's confirmation page
             self._audit(request, "listed")
         return response
 

@@ -258,3 +258,10 @@ def test_research_pseudonyms_use_their_own_key(settings):
     settings.RESEARCH_PSEUDONYM_KEY = "een-andere-sleutel"
     assert pseudonym(7, 42) != first
     assert pseudonym(7, 43) != pseudonym(7, 42)
+    # Unset, the key is SECRET_KEY and the pseudonyms are those of earlier exports.
+    import hashlib
+    import hmac
+
+    settings.RESEARCH_PSEUDONYM_KEY = settings.SECRET_KEY
+    earlier = hmac.new(settings.SECRET_KEY.encode(), b"respondent:7:42", hashlib.sha256)
+    assert pseudonym(7, 42) == earlier.hexdigest()[:12]

@@ -106,3 +106,18 @@ def test_open_answers_leave_the_cached_dashboard_too(
     assert cache.get(results.results_cache_key(old.pk, "nl")) is None
     html = client.get(url).content.decode()
     assert "Met Sanne" not in html and "Sanne hielp" not in html
+
+
+def test_a_render_that_raced_the_anonymisation_is_never_served(client, workplace):
+    """A dashboard rendered from the state before retention committed and cached after the
+    cache was cleared: the cycle's results revision no longer matches, so it is re-rendered."""
+    from django.core.cache import cache
+
+    old = closed_cycle(workplace, days_ago=800)
+    client.force_login(member_user(workplace, Role.MANAGER))
+    url = f"/pw/{workplace.slug}/results/{old.pk}/"
+    assert "Met Sanne" in client.get(url).content.decode()
+    services.apply_retention()  # on-commit callbacks not run: the stale render stays cached
+    assert "Met Sanne" in cache.get(results.results_cache_key(old.pk, "nl"))[1]
+    assert "Met Sanne" not in client.get(url).content.decode()
+    assert "Met Sanne" not in cache.get(results.results_cache_key(old.pk, "nl"))[1]

@@ -4,6 +4,7 @@ to the audit log (ids only), and the admin's own history stores no names."""
 from __future__ import annotations
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps
@@ -11,7 +12,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
 from tests.admin_forms import admin_post_data
-from tests.factories import GoalFactory, UserFactory, member_user
+from tests.factories import GoalFactory, UserFactory, WorkplaceFactory, member_user
 from werkplaats.admin_site import AuditedAdmin
 from werkplaats.models import AuditEvent, LearningGoal, Person, Role
 
@@ -107,10 +108,41 @@ def test_history_written_before_the_change_loses_its_names(workplace):
         object_id=str(person.pk),
         object_repr=NAME,
         action_flag=2,
-    )
+        change_message=json.dumps(
+            [{"changed": {"fields": ["Name"]}},
+             {"added": {"name": "membership", "object": f"{NAME} · client · PW"}}]
+        ),
+    )  # fmt: skip
     migration = importlib.import_module("werkplaats.migrations.0010_admin_history_without_names")
     migration.names_out(apps, None)
-    assert LogEntry.objects.get().object_repr == f"person #{person.pk}"
+    entry = LogEntry.objects.get()
+    assert entry.object_repr == f"person #{person.pk}"
+    assert NAME not in entry.change_message
+    assert json.loads(entry.change_message)[1] == {
+        "added": {"name": "membership", "object": "membership"}
+    }
+
+
+def test_inline_rows_are_audited_and_named_by_id_in_the_history(client, staff, workplace):
+    """A membership added in the person's page: the history names it "membership #id", the
+    audit log has the membership's own event, and neither holds the name."""
+    from werkplaats.models import Membership
+
+    person = member_user(workplace, Role.CLIENT, name=NAME).person
+    other = WorkplaceFactory()
+    url = f"/admin/werkplaats/person/{person.pk}/change/"
+    data = admin_post_data(client.get(url))
+    data |= {"memberships-1-workplace": other.pk, "memberships-1-role": Role.STUDENT,
+             "memberships-1-starts_on": "2026-09-01"}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    added = Membership.objects.get(workplace=other)
+    assert ("admin.added", "werkplaats.membership", str(added.pk)) in events()
+    entry = LogEntry.objects.get(action_flag=2)
+    assert f"membership #{added.pk}" in entry.change_message
+    assert "Wietske" not in stored(LogEntry) and "Wietske" not in stored(AuditEvent)
+    # The delete confirmation names what would go: a view of the record.
+    client.get(f"/admin/werkplaats/person/{person.pk}/delete/")
+    assert events()[-1] == ("admin.viewed", "werkplaats.person", str(person.pk))
 
 
 @pytest.mark.parametrize("value", ["abc", ":", "99999999999999999999", "-1"])
