@@ -7,6 +7,7 @@ concurrent change raises ``EditConflict`` with nothing saved.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -27,6 +28,7 @@ from cases.models import (
     RespondentGroup,
 )
 from elements.models import Element
+from werkplaats import audit, policy
 from werkplaats.models import (
     Membership,
     Person,
@@ -123,6 +125,27 @@ def add_output(*, form, case: PracticeCase, by) -> Output:
             output.file.storage.delete(output.file.name)
         raise
     return output
+
+
+def may_delete_output(user, output: Output, workplace: Workplace) -> bool:
+    """Coordinators delete any output of their PW; others who run cases only their own upload
+    or an output of a case they lead (``workplace``: the output's PW, already checked)."""
+    if policy.can(user, policy.Action.DELETE_OUTPUTS, workplace):
+        return True
+    if not policy.can(user, policy.Action.MANAGE_CASES, workplace):
+        return False
+    lead = output.case.lead
+    return output.created_by_id == user.pk or (lead is not None and lead.user_id == user.pk)
+
+
+def delete_output(*, output: Output, by, request=None) -> None:
+    """Delete an output (audited); its stored file goes once this commits (django-cleanup)."""
+    workplace = output.case.workplace
+    if not may_delete_output(by, output, workplace):
+        raise PermissionDenied
+    with transaction.atomic():
+        audit.record(request, "output.deleted", workplace=workplace, obj=output)
+        output.delete()
 
 
 # --- Counts -----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -150,12 +149,16 @@ def _detail(
         .get()
     )
     can_manage = policy.can(request.user, A.MANAGE_CASES, workplace)
+    deletable = {
+        o.pk for o in case.outputs.all() if services.may_delete_output(request.user, o, workplace)
+    }
     if can_manage and output_form is None:
         output_form = OutputForm(case=case)
     context = {
         "workplace": workplace,
         "case": case,
         "can_manage": can_manage,
+        "deletable": deletable,
         "output_form": output_form if can_manage else None,
         "upload_error": upload_error,
     }
@@ -254,11 +257,11 @@ def output_delete(request: HttpRequest, slug: str, pk: int, output_pk: int) -> H
     confirmation, POST deletes; the stored file goes once the deletion commits."""
     workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
     case = _case(workplace, pk)
-    output = get_object_or_404(Output, pk=output_pk, case=case)
+    output = get_object_or_404(Output.objects.select_related("case__lead"), pk=output_pk, case=case)
+    if not services.may_delete_output(request.user, output, workplace):
+        raise PermissionDenied
     if request.method == "POST":
-        with transaction.atomic():
-            audit.record(request, "output.deleted", workplace=workplace, obj=output)
-            output.delete()
+        services.delete_output(output=output, by=request.user, request=request)
         messages.success(request, _("Output “%(title)s” deleted.") % {"title": output.title})
         return redirect("cases:case-detail", slug=workplace.slug, pk=case.pk)
     return render(

@@ -41,6 +41,7 @@ class Action(StrEnum):
     READ_RESEARCH = "research.read"  # case studies, CMO notes, research exports
     VIEW_CASES = "case.view"  # the case board and case pages (names participants), outputs
     MANAGE_CASES = "case.manage"  # start and edit cases, move them, add outputs and CMO notes
+    DELETE_OUTPUTS = "case.outputs.delete"  # any output; its uploader and the case lead also may
     VIEW_POOL = "pool.view"  # experience experts who agreed to be approached, with contact data
     MANAGE_POOL = "pool.manage"  # record and withdraw their consent
     CONDUCT_RESEARCH = "research.conduct"  # case studies: moments, coded fragments, summaries
@@ -63,6 +64,9 @@ RULES: dict[Action, frozenset[str]] = {
     Action.VIEW_CASES: _ALL_ROLES,
     # Clients take part in cases (often without an account); the others run them.
     Action.MANAGE_CASES: _ALL_ROLES - {Role.CLIENT},
+    # Deleting cannot be undone and outputs count as indicators: coordinators, beside the
+    # uploader and the case lead (cases.services.may_delete_output).
+    Action.DELETE_OUTPUTS: _COORDINATORS,
     # Only members of a PW the expert agreed to; research access never sees contact data.
     Action.VIEW_POOL: _ALL_ROLES,
     Action.MANAGE_POOL: _COORDINATORS | {Role.SUPPORTER},

@@ -66,35 +66,48 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def login_records(email: str) -> list[dict[str, str | None]]:
-    """Axes's records of one login name, for the person's data export."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+LOGIN_RECORDS = (("failed attempts", "AccessAttempt"), ("failed login", "AccessFailureLog"),
+                 ("login", "AccessLog"))  # fmt: skip
 
+
+def _login_record_models():
+    from axes import models
+
+    return [(kind, getattr(models, name)) for kind, name in LOGIN_RECORDS]
+
+
+def login_records(email: str) -> list[dict[str, str | None]]:
+    """Axes's records of one login name, for the person's data export: everything stored."""
     return [
-        {"kind": kind, "at": row.attempt_time.isoformat(), "address": row.ip_address}
-        for kind, model in (
-            ("failed attempts", AccessAttempt),
-            ("failed login", AccessFailureLog),
-            ("login", AccessLog),
-        )
+        {
+            "kind": kind,
+            "at": row.attempt_time.isoformat(),
+            "address": row.ip_address,
+            "browser": row.user_agent,
+            "page": row.path_info,
+        }
+        for kind, model in _login_record_models()
         for row in model.objects.filter(username__iexact=email.strip()).order_by("attempt_time")
     ]
 
 
 def erase_login_records(email: str) -> None:
     """Delete axes's records of one login name (logins and failed attempts)."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+    for _kind, model in _login_record_models():
         model.objects.filter(username__iexact=email.strip()).delete()
 
 
-def prune_login_records(now: datetime.datetime | None = None) -> int:
-    """Delete axes's records older than ``LOGIN_RECORD_RETENTION_DAYS``; returns how many."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+def prune_login_records() -> int:
+    """Delete axes's records older than ``LOGIN_RECORD_RETENTION_DAYS``; returns how many.
+    Logs go through axes's own handler; axes clears failed attempts only when that account
+    logs in again, so old ones are deleted here."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
 
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.LOGIN_RECORD_RETENTION_DAYS)
-    deleted = 0
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        deleted += model.objects.filter(attempt_time__lt=cutoff).delete()[0]
-    return deleted
+    days = settings.LOGIN_RECORD_RETENTION_DAYS
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return (
+        AxesProxyHandler.reset_logs(age_days=days)
+        + AxesProxyHandler.reset_failure_logs(age_days=days)
+        + AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    )

@@ -264,3 +264,23 @@ def test_members_who_may_not_manage_cases_cannot_delete_outputs(client, case, wo
     assert client.post(url).status_code == 403
     assert "/delete/" not in client.get(_url(case, "")).content.decode()
     assert Output.objects.filter(pk=output.pk).exists()
+
+
+def test_an_output_is_deleted_by_its_uploader_the_case_lead_or_a_coordinator(
+    client, case, workplace
+):
+    """Deleting cannot be undone and outputs count as indicators: a student who runs cases may
+    delete their own upload or one in a case they lead, not another person's."""
+    uploader = member_user(workplace, Role.PROFESSIONAL)
+    other = member_user(workplace, Role.STUDENT)
+    output = OutputFactory(case=case, created_by=uploader)
+    url = _url(case, f"outputs/{output.pk}/delete/")
+    client.force_login(other)
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert url not in client.get(_url(case, "")).content.decode()
+    for allowed in (uploader, member_user(workplace, Role.BRIDGE_BUILDER)):
+        client.force_login(allowed)
+        assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert not Output.objects.filter(pk=output.pk).exists()

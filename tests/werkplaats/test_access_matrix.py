@@ -225,10 +225,11 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         "get",
         members_page(),
     ),
+    # Coordinators, the case lead (the student persona) and whoever uploaded it.
     "cases:output-delete": (
         {"slug": "pw-a", "pk": CASE, "output_pk": OUTPUT},
         "get",
-        case_managers_page(),
+        {**case_managers_page(), "professional": 403, "supporter": 403},
     ),
     "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
     "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),

@@ -35,6 +35,7 @@ EXPECTED = {
     A.READ_RESEARCH: {*Role.values, "research", "staff"},
     A.VIEW_CASES: {*Role.values, "staff"},
     A.MANAGE_CASES: {*Role.values, "staff"} - {"client"},
+    A.DELETE_OUTPUTS: {"bridge_builder", "manager", "staff"},
     A.VIEW_POOL: {*Role.values, "staff"},
     A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
     A.CONDUCT_RESEARCH: {"research", "staff"},
