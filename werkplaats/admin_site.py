@@ -17,6 +17,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from werkplaats import audit
@@ -173,9 +174,13 @@ class WerkplaatsAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         """A search in an autocomplete field lists people by name: audited (which field,
-        never the search term)."""
+        never the search term), once per user and field in ten minutes."""
         response = super().autocomplete_view(request)
-        if response.status_code == 200:
+        field = "{}.{}.{}".format(*(request.GET.get(k) for k in ("app_label", "model_name",
+                                                                 "field_name")))  # fmt: skip
+        # Once per user and field in ten minutes, not once per keystroke.
+        once = f"werkplaats:audit-search:{request.user.pk}:{field}"
+        if response.status_code == 200 and cache.add(once, 1, 600):
             audit.record(
                 request,
                 "admin.searched",

@@ -1,7 +1,11 @@
 """``id__in`` with an id outside the database's integer range matches nothing, like Django's
 own ``exact``, ``gt`` and ``lt`` lookups on integer fields do (Django 5.0+), instead of
 crashing on SQLite (``OverflowError``). A posted "9223372036854775808" in a multiple-choice
-field becomes "not a valid choice", not a 500."""
+field becomes "not a valid choice", not a 500.
+
+This covers integer columns (``pk__in``, ``count__in``), which is what forms look up; a
+foreign key's ``__in`` (``workplace__in``) goes through Django's ``RelatedIn`` and is not
+covered: no form reaches it with posted ids."""
 
 from __future__ import annotations
 

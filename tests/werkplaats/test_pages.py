@@ -183,7 +183,10 @@ def test_every_kind_of_field_gets_a_label_a_lone_checkbox_too():
         name: render_to_string("includes/field.html", {"f": form[name]}) for name in form.fields
     }
     assert re.search(r'<input type="checkbox" name="agree"[^>]*id="id_agree"', html["agree"])
-    assert '<label for="id_agree">Ik ga akkoord</label>' in html["agree"]
+    assert (
+        '<label for="id_agree">Ik ga akkoord <span aria-hidden="true">*</span></label>'
+        in html["agree"]
+    )
     assert "<fieldset" not in html["agree"]
     assert "<legend>Dagen</legend>" in html["days"]
     assert '<label for="id_name">Naam' in html["name"]
