@@ -219,7 +219,10 @@ RECENT_ACTIVITIES = 50
 
 
 class CmoNoteForm(TaggedModelForm):
-    """A CMO note about a case of this PW, a recent activity of its log, or the PW itself."""
+    """A CMO note about a case of this PW, a recent activity of its log, or the PW itself.
+    Editing, the version field detects an edit saved in the meantime (another tab)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = CmoNote
@@ -251,9 +254,13 @@ class CmoNoteForm(TaggedModelForm):
             ids, workplace=workplace
         ).order_by("-date", "-pk")
         self.fields["activity"].empty_label = _("No activity")
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") is None:
+            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
         if cleaned.get("case") and cleaned.get("activity"):
             raise forms.ValidationError(
                 _("A note is about a case or an activity, not both. Choose one of them.")

@@ -192,6 +192,8 @@ class CmoNote(Tagged):
         _("author's role"), max_length=32, choices=Role.choices, editable=False
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Optimistic locking: the author saves an edit against the version they opened.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TaggedQuerySet.as_manager()
 

@@ -209,6 +209,30 @@ def create_cmo_note(*, form, workplace: Workplace, author: Person) -> CmoNote:
     return note
 
 
+def may_edit_cmo_note(user, note: CmoNote) -> bool:
+    """A note is its author's observation: only they correct it."""
+    return note.author is not None and note.author.user_id == user.pk
+
+
+def update_cmo_note(*, form, by) -> CmoNote:
+    """Save an edited note from a valid CmoNoteForm; EditConflict, with nothing saved, if it
+    was saved since the form was opened (a conditional UPDATE claims the version)."""
+    if not may_edit_cmo_note(by, form.instance):
+        raise PermissionDenied
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        claimed = CmoNote.objects.filter(pk=form.instance.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict
+        note = form.save(commit=False)
+        note.version = expected + 1
+        note.save()
+        form.save_m2m()
+    return note
+
+
 # --- Experience-expert pool -------------------------------------------------------------------
 class ConsentRefused(Exception):
     """Consent cannot be recorded like this (no date, no registrar)."""

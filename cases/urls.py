@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("pw/<slug:slug>/notes/", views.cmo_list, name="cmo-list"),
     path("pw/<slug:slug>/notes/new/", views.cmo_new, name="cmo-new"),
+    path("pw/<slug:slug>/notes/<int:pk>/edit/", views.cmo_edit, name="cmo-edit"),
     path("pw/<slug:slug>/pool/", views.pool, name="pool"),
     path("pw/<slug:slug>/pool/new/", views.pool_new, name="pool-new"),
     path("pw/<slug:slug>/pool/<int:pk>/withdraw/", views.pool_withdraw, name="pool-withdraw"),

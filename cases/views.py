@@ -353,6 +353,40 @@ def cmo_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def cmo_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The author corrects their note; a save over a newer version is refused (409)."""
+    workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
+    note = get_object_or_404(CmoNote.objects.select_related("author"), pk=pk, workplace=workplace)
+    if not services.may_edit_cmo_note(request.user, note):
+        raise PermissionDenied
+    form = CmoNoteForm(request.POST or None, instance=note, workplace=workplace)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                note = services.update_cmo_note(form=form, by=request.user)
+            except services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "You saved this note somewhere else after opening it here. These "
+                        "changes are not saved: copy what you need, then reload the page."
+                    ),
+                )
+                status = 409
+            else:
+                messages.success(request, _("CMO note saved."))
+                if note.case_id:
+                    return redirect("cases:case-detail", slug=workplace.slug, pk=note.case_id)
+                return redirect("cases:cmo-list", slug=workplace.slug)
+    return render(
+        request, "cases/cmo_form.html", {"workplace": workplace, "form": form, "note": note},
+        status=status,
+    )  # fmt: skip
+
+
 def research_scope(request: HttpRequest):
     """The PWs whose notes a staff member or researcher may read across PWs; 403 for others."""
     user = request.user

@@ -19,6 +19,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from werkplaats import audit
 
@@ -54,7 +55,13 @@ class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMu
 
 
 class SafeAutocompleteAdmin:
-    """Model admins and inlines: autocomplete fields use the safe widgets."""
+    """Model admins and inlines: autocomplete fields use the safe widgets, and a link typed
+    without a scheme means https (Django 6's default, chosen now)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

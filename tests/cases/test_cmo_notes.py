@@ -236,3 +236,37 @@ def test_an_expired_grant_gives_no_cross_workplace_access(client):
 def test_member_user_helper_is_a_plain_member(workplace):
     # guards the fixture assumption above: member_user gives no research grant
     assert not member_user(workplace).research_grants.exists()
+
+
+def test_the_author_corrects_a_note_and_a_stale_tab_gets_a_conflict(client, workplace, member):
+    from django.test import Client
+
+    client.force_login(member)
+    client.post(f"/pw/{workplace.slug}/notes/new/", _data(tags=["LOS-3"]))
+    note = CmoNote.objects.get()
+    url = f"/pw/{workplace.slug}/notes/{note.pk}/edit/"
+    assert url in client.get(f"/pw/{workplace.slug}/notes/").content.decode()
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    other_tab = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other_tab.force_login(member)
+    fixed = _data(outcome="wat leidt tot samen leren", tags=["LOS-3"], version=1)
+    assert client.post(url, fixed).status_code == 302
+    stale = other_tab.post(url, _data(outcome="een oudere versie", version=1))
+    assert stale.status_code == 409
+    assert "not saved" in stale.content.decode() and "een oudere versie" in stale.content.decode()
+    note.refresh_from_db()
+    assert (note.outcome, note.version) == ("wat leidt tot samen leren", 2)
+    assert sorted(note.tag_codes()) == ["LOS", "LOS-3"]
+    assert note.author == member.person and note.author_role == Role.STUDENT  # unchanged
+
+
+def test_only_the_author_edits_a_note(client, workplace, member):
+    note = CmoNoteFactory(workplace=workplace, author=member.person)
+    url = f"/pw/{workplace.slug}/notes/{note.pk}/edit/"
+    for user in (member_user(workplace, Role.BRIDGE_BUILDER), UserFactory(is_staff=True)):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, _data(outcome="overschreven", version=1)).status_code == 403
+        assert url not in client.get(f"/pw/{workplace.slug}/notes/").content.decode()
+    note.refresh_from_db()
+    assert note.outcome != "overschreven"

@@ -16,6 +16,7 @@ from evaluations.models import ImprovementAction, Invitation
 from tests.factories import (
     ActivityFactory,
     CaseStudyFactory,
+    CmoNoteFactory,
     CycleFactory,
     GoalFactory,
     OutputFactory,
@@ -107,6 +108,7 @@ def invitee_only(status=200):
 
 CONSENT = "consent-of-pw-a"  # replaced by the pk of a standing pool consent naming PW A
 STUDY = "case-study-of-pw-a"  # replaced by the pk of a case study of PW A
+NOTE = "cmo-note-of-pw-a"  # replaced by the pk of a CMO note the student persona wrote
 CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
 OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
 
@@ -233,6 +235,12 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     ),
     "cases:cmo-list": ({"slug": "pw-a"}, "get", workplace_page()),
     "cases:cmo-new": ({"slug": "pw-a"}, "get", {**case_managers_page(), "staff": 403}),
+    # A note is its author's (the student persona's) observation: only they edit it.
+    "cases:cmo-edit": (
+        {"slug": "pw-a", "pk": NOTE},
+        "get",
+        {**case_managers_page(), **dict.fromkeys([*MEMBERS, "staff"], 403), "student": 200},
+    ),
     "cases:pool": ({"slug": "pw-a"}, "get", members_page()),
     "cases:pool-new": ({"slug": "pw-a"}, "get", pool_managers_page()),
     # The consent is the client persona's own: they may always withdraw it.
@@ -331,6 +339,7 @@ def personas(db):
     consent.workplaces.set([pw_a])
     users[CONSENT] = consent.pk
     users[STUDY] = CaseStudyFactory(workplace=pw_a).pk
+    users[NOTE] = CmoNoteFactory(workplace=pw_a, author=users[Role.STUDENT].person).pk
     return users
 
 
@@ -345,7 +354,19 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
     kwargs = {
         k: personas[v]
         if v
-        in (ACTIVITY, GOAL, CYCLE, INVITATION, ACTION, GOAL_OWNER, CASE, OUTPUT, CONSENT, STUDY)
+        in (
+            ACTIVITY,
+            GOAL,
+            CYCLE,
+            INVITATION,
+            ACTION,
+            GOAL_OWNER,
+            CASE,
+            OUTPUT,
+            CONSENT,
+            STUDY,
+            NOTE,
+        )
         else v
         for k, v in kwargs.items()
     }
