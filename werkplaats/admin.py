@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from werkplaats import audit
 from werkplaats.models import (
     Activity,
     ActivityHeadcount,
@@ -188,6 +189,14 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return readonly
+
+    def user_change_password(self, request, id, form_url=""):
+        """The password page names the account: a view in the audit log (a change is logged
+        as one by the admin site)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record(request, "admin.viewed", object_type="werkplaats.user", object_id=id)
+        return response
 
     def has_change_permission(self, request, obj=None):
         """Staff who are not superusers cannot change a superuser's account or password."""

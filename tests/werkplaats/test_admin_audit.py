@@ -159,3 +159,17 @@ def test_a_malformed_id_in_an_autocomplete_field_is_a_field_error(client, staff,
         response = client.post(url, admin_post_data(page) | {field: value})
         assert response.status_code == 200, url
         assert response.context["errors"], url
+
+
+def test_the_password_page_of_an_account_is_audited(client, staff, workplace):
+    user = member_user(workplace, Role.CLIENT, name=NAME)
+    url = f"/admin/werkplaats/user/{user.pk}/password/"
+    assert client.get(url).status_code == 200
+    passphrase = "een lange nieuwe wachtzin voor de cliënt"
+    response = client.post(url, {"password1": passphrase, "password2": passphrase})
+    assert response.status_code == 302
+    assert [(a, t, i) for a, t, i in events()] == [
+        ("admin.viewed", "werkplaats.user", str(user.pk)),
+        ("admin.changed", "werkplaats.user", str(user.pk)),
+    ]
+    assert user.email not in stored(LogEntry) + stored(AuditEvent)
