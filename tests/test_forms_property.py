@@ -406,3 +406,56 @@ def test_every_form_has_a_property_test():
     missing = project_forms() - COVERED
     assert not missing, f"forms without a property test: {sorted(missing)}"
     assert "werkplaats.forms.GoalForm" in project_forms()  # the search finds forms
+
+
+# --- Buttons without a form class: random posts never give a server error --------------------
+BUTTON_FIELDS = ["action", "answer", "confirm", "language", "next", "version", "status", "post"]
+BUTTON_VALUES = st.one_of(
+    VALUES,
+    st.sampled_from(["open", "close", "erase", "yes", "no", "nl", "en", "/", "//evil.example",
+                     "https://evil.example/", "javascript:alert(1)"]),
+)  # fmt: skip
+
+
+def test_buttons_without_a_form_class(client, workplace, owner):
+    """The pages' plain POST buttons (open or close a cycle, resend, a personal link, withdraw
+    a consent, answer a support request, delete an activity, erase a person, switch language,
+    stop reminders) take whatever is posted without a server error."""
+    from cases.models import PoolConsent
+    from evaluations.models import EvaluationCycle, Invitation
+    from tests.factories import ActivityFactory, PoolConsentFactory
+
+    cycle = CycleFactory(workplace=workplace)
+    invitation = invitation_for(cycle, Role.CLIENT, email=None)
+    token = services.issue_token(invitation)
+    consent = PoolConsentFactory(person=member_user(workplace, Role.CLIENT).person)
+    consent.workplaces.set([workplace])
+    supporter = member_user(workplace, Role.SUPPORTER)
+    goal = GoalFactory(workplace=workplace, status=GoalStatus.ACTIVE)
+    GoalSupport.objects.create(goal=goal, person=supporter.person)
+    activity = ActivityFactory(workplace=workplace)
+    base = f"/pw/{workplace.slug}"
+    data = st.dictionaries(st.sampled_from(BUTTON_FIELDS), BUTTON_VALUES, max_size=4)
+    client.force_login(owner)
+    for url, model in (
+        (f"{base}/evaluations/{cycle.pk}/status/", EvaluationCycle),
+        (f"{base}/evaluations/{cycle.pk}/invitations/{invitation.pk}/resend/", Invitation),
+        (f"{base}/evaluations/{cycle.pk}/invitations/{invitation.pk}/link/", Invitation),
+        (f"{base}/pool/{consent.pk}/withdraw/", PoolConsent),
+        (f"{base}/activities/{activity.pk}/delete/", Activity),
+        ("/i18n/setlang/", None),
+    ):
+        post_examples(client, url, model, data)
+    client.force_login(supporter)
+    post_examples(client, f"{base}/goals/{goal.pk}/answer/", GoalSupport, data)
+    client.force_login(UserFactory(is_staff=True))
+    erasable = member_user(workplace, Role.STUDENT).person
+    post_examples(client, f"/staff/people/{erasable.pk}/erase/", None, data)
+    client.logout()
+    post_examples(client, f"/e/{token}/stop/", None, data)
+    # Switching language never redirects off the site, whatever "next" says.
+    for target in ("//evil.example", "https://evil.example/", "javascript:alert(1)"):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": target})
+        assert "evil" not in response.get("Location", "") and "javascript" not in response.get(
+            "Location", ""
+        )
