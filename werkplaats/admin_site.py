@@ -10,6 +10,7 @@ re-rendering a form whose autocomplete field was posted "abc": a 500 instead of 
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.contrib import admin
@@ -131,7 +132,10 @@ class AuditedAdmin(SafeAutocompleteAdmin):
         for entry in message:
             for detail in entry.values():
                 if isinstance(detail, dict) and "object" in detail:
-                    action, obj = next(named)
+                    action, obj = next(named, (None, None))
+                    if obj is None:  # not a row of ours: keep its type, drop its text
+                        detail["object"] = str(detail.get("name", "record"))
+                        continue
                     detail["object"] = history_label(obj)
                     self._audit(request, action, obj.pk, model=type(obj))
         return message
@@ -183,10 +187,10 @@ class WerkplaatsAdminSite(admin.AdminSite):
         """A search in an autocomplete field lists people by name: audited (which field,
         never the search term), once per user and field in ten minutes."""
         response = super().autocomplete_view(request)
-        field = "{}.{}.{}".format(*(request.GET.get(k) for k in ("app_label", "model_name",
-                                                                 "field_name")))  # fmt: skip
+        field = "|".join(str(request.GET.get(k)) for k in ("app_label", "model_name", "field_name"))
         # Once per user and field in ten minutes, not once per keystroke.
-        once = f"werkplaats:audit-search:{request.user.pk}:{field}"
+        digest = hashlib.sha256(field.encode()).hexdigest()[:24]
+        once = f"werkplaats:audit-search:{request.user.pk}:{digest}"
         if response.status_code == 200 and cache.add(once, 1, 600):
             audit.record(
                 request,
