@@ -733,6 +733,13 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     }
 
 
+def _saved_meanwhile() -> EditConflict:
+    return EditConflict(
+        _("Someone else saved this page after you opened it. Your changes are not saved: "
+          "copy what you need, then reload the page to see theirs.")
+    )  # fmt: skip
+
+
 def plan_stamp(plan: EvaluationPlan | None) -> str:
     """What a plan form saw: a digest of the plan's stored values ("new" if there is none)."""
     if plan is None or plan.pk is None:
@@ -745,21 +752,17 @@ def save_plan(*, form, seen: str) -> EvaluationPlan:
     """Save a PW's evaluation plan from a valid PlanForm; EditConflict, with nothing saved, if
     someone else saved the plan since the form was shown with ``seen`` (``plan_stamp``)."""
     workplace = form.instance.workplace
-    conflict = EditConflict(
-        _("Someone else saved this page after you opened it. Your changes are not saved: "
-          "copy what you need, then reload the page to see theirs.")
-    )  # fmt: skip
     with transaction.atomic():
         current = EvaluationPlan.objects.select_for_update().filter(workplace=workplace).first()
         if plan_stamp(current) != seen:
-            raise conflict
+            raise _saved_meanwhile()
         if current is not None:
             form.instance.pk = current.pk
         try:
             with transaction.atomic():
                 return form.save()
         except IntegrityError:  # two first saves at once: the other one made the plan
-            raise conflict from None
+            raise _saved_meanwhile() from None
 
 
 def rows_stamp(rows) -> str:
@@ -774,10 +777,7 @@ def _claim_rows(cycle: EvaluationCycle, rows, seen: str | None) -> None:
     since the form showed them; EditConflict otherwise."""
     EvaluationCycle.objects.select_for_update().only("pk").get(pk=cycle.pk)
     if seen is not None and seen != rows_stamp(rows):
-        raise EditConflict(
-            _("Someone else saved this page after you opened it. Your changes are not saved: "
-              "copy what you need, then reload the page to see theirs.")
-        )  # fmt: skip
+        raise _saved_meanwhile()
 
 
 def save_indicators(
