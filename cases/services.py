@@ -37,7 +37,7 @@ from werkplaats.models import (
     school_year_bounds,
     school_year_of,
 )
-from werkplaats.services import EditConflict
+from werkplaats.services import EditConflict, save_versioned
 
 __all__ = [
     "EditConflict",
@@ -73,19 +73,8 @@ def create_case(*, form, workplace: Workplace, by) -> PracticeCase:
 
 def update_case(*, form) -> PracticeCase:
     """Save an edited case; EditConflict if somebody saved or moved it since the form opened."""
-    case = form.instance
-    expected = form.cleaned_data["version"]
     with transaction.atomic():
-        claimed = PracticeCase.objects.filter(pk=case.pk, version=expected).update(
-            version=F("version") + 1
-        )
-        if claimed != 1:
-            raise EditConflict
-        case = form.save(commit=False)
-        case.version = expected + 1
-        case.save()
-        form.save_m2m()
-    return case
+        return save_versioned(form)
 
 
 def move_case(*, case: PracticeCase, status: str, version: int) -> PracticeCase:
@@ -219,18 +208,8 @@ def update_cmo_note(*, form, by) -> CmoNote:
     was saved since the form was opened (a conditional UPDATE claims the version)."""
     if not may_edit_cmo_note(by, form.instance):
         raise PermissionDenied
-    expected = form.cleaned_data["version"]
     with transaction.atomic():
-        claimed = CmoNote.objects.filter(pk=form.instance.pk, version=expected).update(
-            version=F("version") + 1
-        )
-        if claimed != 1:
-            raise EditConflict
-        note = form.save(commit=False)
-        note.version = expected + 1
-        note.save()
-        form.save_m2m()
-    return note
+        return save_versioned(form)
 
 
 # --- Experience-expert pool -------------------------------------------------------------------

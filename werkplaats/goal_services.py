@@ -30,7 +30,7 @@ from werkplaats.models import (
     school_year_bounds,
     school_year_of,
 )
-from werkplaats.services import EditConflict
+from werkplaats.services import save_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +62,8 @@ def update_goal(*, form, by: Person) -> LearningGoal:
     version, so of two concurrent saves exactly one wins)."""
     if not is_owner(form.instance, by):
         raise NotAllowed
-    expected = form.cleaned_data["version"]
     with transaction.atomic():
-        claimed = LearningGoal.objects.filter(pk=form.instance.pk, version=expected).update(
-            version=F("version") + 1
-        )
-        if claimed != 1:
-            raise EditConflict
-        goal = form.save(commit=False)
-        goal.version = expected + 1
-        goal.save()
-        form.save_m2m()
+        goal = save_versioned(form)
         schedule_reminders(goal)
     return goal
 

@@ -37,6 +37,7 @@ from werkplaats.models import (
     SupportStatus,
     Workplace,
 )
+from werkplaats.services import EditConflict
 
 
 def _context(request: HttpRequest, slug: str) -> tuple[Workplace, Person]:
@@ -125,7 +126,7 @@ def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 goal_services.update_goal(form=form, by=person)
-            except goal_services.EditConflict:
+            except EditConflict:
                 form.add_error(
                     None,
                     _(

@@ -160,24 +160,29 @@ def create_activity(*, form, workplace: Workplace, by) -> Activity:
     return activity
 
 
-def update_activity(*, form) -> Activity:
-    """Save an edited activity; raise EditConflict if it changed since the form was opened.
-
-    The version is claimed with a conditional UPDATE, so of two concurrent saves exactly one
-    wins on SQLite and PostgreSQL alike; the other gets EditConflict and saves nothing.
-    """
-    activity = form.instance
+def save_versioned(form):
+    """Save a valid ModelForm of an object with a ``version`` (optimistic locking), inside the
+    caller's transaction: the version the form was opened with (its ``version`` field) is
+    claimed with a conditional UPDATE, so of two concurrent saves exactly one wins on SQLite
+    and PostgreSQL alike; the other gets EditConflict and saves nothing."""
     expected = form.cleaned_data["version"]
+    model = type(form.instance)
+    claimed = model.objects.filter(pk=form.instance.pk, version=expected).update(
+        version=F("version") + 1
+    )
+    if claimed != 1:
+        raise EditConflict
+    obj = form.save(commit=False)
+    obj.version = expected + 1
+    obj.save()
+    form.save_m2m()
+    return obj
+
+
+def update_activity(*, form) -> Activity:
+    """Save an edited activity; raise EditConflict if it changed since the form was opened."""
     with transaction.atomic():
-        claimed = Activity.objects.filter(pk=activity.pk, version=expected).update(
-            version=F("version") + 1
-        )
-        if claimed != 1:
-            raise EditConflict
-        activity = form.save(commit=False)
-        activity.version = expected + 1
-        activity.save()
-        form.save_m2m()
+        activity = save_versioned(form)
         _save_headcounts(activity, form.headcounts())
         _log_changed(activity.workplace_id)
     return activity
