@@ -319,14 +319,19 @@ def pseudonym(cycle_id: int, response_id: int) -> str:
 
 @require_GET
 def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """One row per submitted response for staff and research access: pseudonym, role (or
-    "other" for a group below the minimum), PW code, version and item scores; no names."""
+    """One row per submitted response of a closed cycle, for staff and research access:
+    pseudonym, role (or "other"), PW code, version and item scores; no names, no open answers.
+    Which rows are exported follows ``results.research_groups``; a last comment line says how
+    many rows were withheld and why. An open cycle has no row-level export (404): its rows
+    would change, one respondent at a time, while answers still come in."""
     workplace = policy.workplace_for(request.user, slug, READ)
     if not (request.user.is_staff or policy.RESEARCH in policy.roles_in(request.user, workplace)):
         raise PermissionDenied
-    cycle = _cycles_with_results(workplace).filter(pk=pk).first()
+    cycle = (
+        _cycles_with_results(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
+    )
     if cycle is None:
-        raise Http404("No such cycle")
+        raise Http404("No closed cycle")
     audit.record(request, "export.research", workplace=workplace, obj=cycle)
     items = list(
         Item.objects.filter(version=cycle.instrument_version_id).order_by("element__order", "order")
@@ -337,9 +342,13 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     counts: dict[str, int] = {}
     for _pk, role in responses:
         counts[role] = counts.get(role, 0) + 1
+    groups = results.research_groups(counts)
+    exported = [(pk, role) for pk, role in responses if role in groups.labels]
     answers: dict[int, dict[int, int]] = {}
     for response_id, item_id, value in Answer.objects.filter(
-        response__cycle=cycle, response__submitted_at__isnull=False
+        response__cycle=cycle,
+        response__submitted_at__isnull=False,
+        response__role__in=list(groups.labels),
     ).values_list("response", "item", "value"):
         answers.setdefault(response_id, {})[item_id] = value
     out = io.StringIO()
@@ -349,14 +358,12 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         ["respondent", "role", "pw", "cycle", "kind", "instrument", "version",
          *[item.aspect_id or item.element_id for item in items]]
     )  # fmt: skip
-    # The same rule as the dashboard: a group that may not be shown is "other".
-    shown = results.shown_roles(counts)
-    for response_id, role in sorted(responses, key=lambda r: pseudonym(cycle.pk, r[0])):
+    for response_id, role in sorted(exported, key=lambda r: pseudonym(cycle.pk, r[0])):
         given = answers.get(response_id, {})
         writer.writerow(
             [
                 pseudonym(cycle.pk, response_id),
-                role if role in shown else "other",
+                groups.labels[role],
                 workplace.slug,
                 cycle.label,
                 cycle.kind,
@@ -365,10 +372,19 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 *[_csv_value(given.get(item.pk)) for item in items],
             ]
         )
+    if groups.withheld:
+        # A comment line (R: comment.char = "#", pandas: comment = "#"), in English like
+        # the column names, so the file itself says what is missing.
+        out.write(
+            f"# {groups.withheld} of {len(responses)} responses withheld: their group, or "
+            f"what would remain of it, has fewer than {settings.EVALUATION_MIN_GROUP} "
+            "respondents\r\n"
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{workplace.slug}-{cycle.pk}-research.csv"'
     )
+    response["X-Withheld-Rows"] = str(groups.withheld)
     return response
 
 

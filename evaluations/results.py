@@ -135,6 +135,44 @@ def shown_roles(respondents: dict[str, int], minimum: int | None = None) -> set[
     return shown
 
 
+OTHER = "other"
+
+
+@dataclass
+class ResearchGroups:
+    """How the rows of a row-level export are labelled: ``labels`` maps each role whose rows
+    are exported to its label (the role itself, or ``"other"``); the rows of every other role
+    are left out, ``withheld`` says how many."""
+
+    labels: dict[str, str]
+    withheld: int
+
+
+def research_groups(respondents: dict[str, int], minimum: int | None = None) -> ResearchGroups:
+    """The privacy rule of row-level exports (one row per respondent), stricter than the
+    dashboard's because a row carries one person's answers.
+
+    1. Fewer than ``minimum`` respondents in the whole cycle: no rows at all.
+    2. A role the dashboard shows on its own (``shown_roles``) keeps its label.
+    3. The roles under the minimum are merged into "other" only when together they reach it;
+       otherwise their rows are left out: "other" never holds a group big enough to be shown
+       with a few people beside it whose rows could be picked out by their answers.
+    4. A role of the minimum or more that the dashboard hides (complementary suppression) is
+       left out too: its rows and the dashboard's total would give away the small group's
+       figures by subtraction. So what is withheld is either nothing or at least ``minimum``.
+    """
+    minimum = minimum or settings.EVALUATION_MIN_GROUP
+    total = sum(respondents.values())
+    if total < minimum:
+        return ResearchGroups(labels={}, withheld=total)
+    labels = {role: role for role in shown_roles(respondents, minimum)}
+    small = {role for role, n in respondents.items() if n < minimum}
+    if sum(respondents[role] for role in small) >= minimum:
+        labels.update({role: OTHER for role in small})
+    withheld = sum(n for role, n in respondents.items() if role not in labels)
+    return ResearchGroups(labels=labels, withheld=withheld)
+
+
 # --- One cycle -------------------------------------------------------------------------------
 @dataclass
 class Score:
