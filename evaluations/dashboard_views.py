@@ -327,9 +327,7 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workplace = policy.workplace_for(request.user, slug, READ)
     if not (request.user.is_staff or policy.RESEARCH in policy.roles_in(request.user, workplace)):
         raise PermissionDenied
-    cycle = (
-        _cycles_with_results(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
-    )
+    cycle = _cycles_with_results(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
     if cycle is None:
         raise Http404("No closed cycle")
     audit.record(request, "export.research", workplace=workplace, obj=cycle)

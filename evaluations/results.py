@@ -168,7 +168,7 @@ def research_groups(respondents: dict[str, int], minimum: int | None = None) -> 
     labels = {role: role for role in shown_roles(respondents, minimum)}
     small = {role for role, n in respondents.items() if n < minimum}
     if sum(respondents[role] for role in small) >= minimum:
-        labels.update({role: OTHER for role in small})
+        labels.update(dict.fromkeys(small, OTHER))
     withheld = sum(n for role, n in respondents.items() if role not in labels)
     return ResearchGroups(labels=labels, withheld=withheld)
 

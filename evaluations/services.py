@@ -429,12 +429,14 @@ class TransientMailError(Exception):
     """The mail server failed for now; the row is pending again with a later attempt time."""
 
 
-PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
-
-
 def _is_permanent(exc: Exception) -> bool:
-    if isinstance(exc, PERMANENT):
-        return True
+    """A 5xx reply is permanent, anything else is worth another try. ``smtplib`` raises
+    ``SMTPRecipientsRefused`` when every recipient is refused, also for a temporary 451
+    (greylisting, a full mailbox, a rate limit): it carries a code per recipient, and only
+    when every one of them is 5xx is the refusal permanent."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [reply[0] for reply in exc.recipients.values()]
+        return bool(codes) and all(isinstance(c, int) and 500 <= c < 600 for c in codes)
     code = getattr(exc, "smtp_code", None)
     return isinstance(code, int) and 500 <= code < 600
 
