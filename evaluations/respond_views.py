@@ -4,7 +4,8 @@ Access: the token page checks the link and remembers the invitation in the sessi
 redirects to token-free URLs (so the token does not linger in the address bar, history or
 Referer). A logged-in person may always open their own invitations. Anything else: 404.
 Unknown, revoked and expired links get one and the same answer, and guessing is throttled per
-client address, apart from the login throttle.
+client address, apart from the login throttle; a valid link opens also while its address is
+throttled.
 """
 
 from __future__ import annotations
@@ -46,28 +47,30 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/link_invalid.html", status=404)
 
 
-def _throttled(request: HttpRequest) -> HttpResponse | None:
+def _checked_invitation(request: HttpRequest, token: str) -> Invitation | HttpResponse:
+    """The invitation of a valid link, else the page to answer with. A valid link always
+    opens: the throttle limits guessing, not answering, so twenty wrong links from a shared
+    address (an office network, a hogeschool's NAT) lock nobody with a real link out. A
+    wrong link counts as a failure of the address, and once the address has failed
+    ``EVALUATION_TOKEN_FAILURES`` times in the window every wrong link gets 429. (A link is
+    256 random bits: the throttle keeps guessing noisy and slow, it is not what makes a link
+    hard to guess.)"""
+    invitation = services.invitation_for_token(token)
+    if invitation is not None:
+        return invitation
     if too_many_failures(request, THROTTLE_SCOPE, limit=settings.EVALUATION_TOKEN_FAILURES):
         return render(request, "evaluations/link_throttled.html", status=429)
-    return None
-
-
-def _checked_invitation(request: HttpRequest, token: str) -> Invitation | None:
-    invitation = services.invitation_for_token(token)
-    if invitation is None:
-        count_failure(request, THROTTLE_SCOPE, window=settings.EVALUATION_TOKEN_WINDOW)
-    return invitation
+    count_failure(request, THROTTLE_SCOPE, window=settings.EVALUATION_TOKEN_WINDOW)
+    return _invalid_link(request)
 
 
 @login_not_required
 @require_GET
 def token_landing(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the mail: remember the invitation, continue without the token in the URL."""
-    if blocked := _throttled(request):
-        return blocked
     invitation = _checked_invitation(request, token)
-    if invitation is None:
-        return _invalid_link(request)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     _allow(request, invitation, token)
     response = redirect("evaluations:respond", invitation.pk)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
@@ -84,11 +87,9 @@ def token_landing(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     """The "no more reminders" link of every mail; asks before it acts (mail scanners GET)."""
-    if blocked := _throttled(request):
-        return blocked
     invitation = _checked_invitation(request, token)
-    if invitation is None:
-        return _invalid_link(request)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     stopped = request.method == "POST"
     if stopped:
         services.stop_reminders(invitation=invitation)

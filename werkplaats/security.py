@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import re
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -43,13 +46,31 @@ def too_many_failures(request: HttpRequest, scope: str, *, limit: int) -> bool:
 
 
 def count_failure(request: HttpRequest, scope: str, *, window: int) -> None:
-    """Count one failure; the window starts at the first failure and is not extended."""
+    """Count one failure. The window is fixed: it starts at the first failure and is never
+    extended, on every cache backend.
+
+    1. ``add`` the counter and, beside it, the moment its window ends (only the first failure
+       of a window succeeds in adding them).
+    2. ``incr`` the counter: atomic on Redis and in memory, where the expiry stays as it was.
+    3. Django's generic ``incr`` (the file and database caches; the file cache is the
+       embedded default) writes the value back with the cache's default timeout of 5
+       minutes, which shortened the window and restarted it with every failure: there, put
+       the window's end back with ``touch``.
+    """
     key = _failure_key(request, scope)
-    cache.add(key, 0, timeout=window)
+    end_key = f"{key}:ends"
+    now = time.time()
+    if cache.add(key, 0, timeout=window):
+        cache.set(end_key, now + window, timeout=window)
     try:
         cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr: a new window
         cache.set(key, 1, timeout=window)
+        cache.set(end_key, now + window, timeout=window)
+    if type(caches[DEFAULT_CACHE_ALIAS]).incr is BaseCache.incr:
+        ends = cache.get(end_key)
+        remaining = ends - now if isinstance(ends, int | float) else window
+        cache.touch(key, timeout=max(1, math.ceil(remaining)))
 
 
 class RedactTokens(logging.Filter):

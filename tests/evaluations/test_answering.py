@@ -33,6 +33,12 @@ def without_csrf(response) -> bytes:
     return re.sub(rb"/e/[A-Za-z0-9_\-]+/", b"/e/PATH/", body)
 
 
+def checked_values(page: str, item) -> list[str]:
+    """The values of the checked radio buttons of one item on a questionnaire page."""
+    inputs = re.findall(rf'<input[^>]*name="item-{item.pk}"[^>]*>', page)
+    return [re.search(r'value="([^"]*)"', i).group(1) for i in inputs if " checked" in i]
+
+
 def items_of(cycle, element):
     return list(Item.objects.filter(version=cycle.instrument_version, element=element))
 
@@ -44,11 +50,14 @@ def test_the_link_opens_the_questionnaire_without_an_account(client, invitation,
     intro = client.get(landing["Location"])
     assert intro.status_code == 200
     text = intro.content.decode()
-    assert (
-        "3" in text
-        and "Nobody sees your own answers" in text.replace("’", "'")
-        or ("Niemand ziet jouw eigen antwoorden" in text)
-    )
+    assert "Niemand ziet jouw eigen antwoorden: niet de bruggenbouwer" in text
+    assert "Resultaten worden alleen getoond voor groepen van minstens 3 mensen" in text
+
+
+def test_the_intro_states_the_threshold_in_force(client, settings, link):
+    settings.EVALUATION_MIN_GROUP = 5
+    text = client.get(client.get(link)["Location"]).content.decode()
+    assert "Resultaten worden alleen getoond voor groepen van minstens 5 mensen" in text
 
 
 def test_unknown_revoked_and_expired_links_look_the_same(client, cycle, invitation):
@@ -64,14 +73,21 @@ def test_unknown_revoked_and_expired_links_look_the_same(client, cycle, invitati
     assert without_csrf(unknown) == without_csrf(revoked) == without_csrf(expired)
 
 
-def test_guessing_links_is_throttled_per_address_apart_from_logins(client, settings, link):
+def test_guessing_links_is_throttled_per_address_apart_from_logins(
+    client, settings, invitation, link
+):
     settings.EVALUATION_TOKEN_FAILURES = 3
     for n in range(3):
         assert client.get(f"/e/guess{n:040d}/").status_code == 404
     assert client.get("/e/another-guess-0000000000000000000000000/").status_code == 429
-    assert client.get(link).status_code == 429  # even a good link waits
-    other = client.get(link, REMOTE_ADDR="10.9.8.7")  # another address is not affected
-    assert other.status_code == 302
+    # A valid link from the same address (an office network, a NAT) still opens.
+    opened = client.get(link)
+    assert (opened.status_code, opened["Location"]) == (302, f"/answer/{invitation.pk}/")
+    assert client.get(f"/e/{link.split('/')[2]}/stop/").status_code == 200
+    assert client.get("/e/guess-after-a-good-link-00000000000000000/").status_code == 429
+    assert client.get("/e/x/stop/").status_code == 429
+    other = client.get("/e/guess-elsewhere-000000000000000000000000/", REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 404  # another address is not affected
     # The login page is not locked by link guessing.
     assert client.get("/accounts/login/").status_code == 200
 
@@ -114,9 +130,8 @@ def test_answers_are_saved_as_given_and_the_respondent_resumes(client, cycle, in
     client.cookies.clear()
     client.get(link)
     page = client.get(f"/answer/{invitation.pk}/1/").content.decode()
-    assert f'value="4" class="scale" id="id_item-{los[0].pk}_3" checked' in page or (
-        'value="4"' in page and "checked" in page
-    )
+    assert checked_values(page, los[0]) == ["4"]
+    assert checked_values(page, los[1]) == ["0"]
     assert "Fijn team" in page
 
 
