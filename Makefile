@@ -63,7 +63,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 messages: install
-	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 clean:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import render
 
 # Scripts only from our own origin (htmx and app.js are vendored); no inline scripts. Inline
 # style *attributes* carry the element colours, so styles allow 'unsafe-inline'.
@@ -69,3 +71,40 @@ class SessionLifetimeMiddleware:
             if now - request.session.get(self.SEEN, 0) > self.RENEW_AFTER:
                 request.session[self.SEEN] = now  # marks the session modified: saved, renewed
         return self.get_response(request)
+
+
+# Characters no text column can hold: PostgreSQL refuses NUL in text, and a lone surrogate
+# cannot be encoded as UTF-8. Neither is ever meant by a person typing or following a link.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(value: str) -> bool:
+    return bool(UNSTORABLE.search(value))
+
+
+class SafeInputMiddleware:
+    """The one place that keeps strings the database cannot store away from every query.
+
+    1. A cookie whose name or value holds such a character is dropped before the session
+       and CSRF middleware read it (as if the browser had not sent it).
+    2. A query string (any method) or a value taken from the path (``<str:code>``) holding
+       one is answered with 400 and a page that says why, before any view runs: list
+       filters, searches, exports, the admin and its autocomplete alike.
+    Form fields need nothing here: Django's forms refuse NUL with a field error and keep the
+    rest of the input.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name in [n for n, v in request.COOKIES.items() if unstorable(n) or unstorable(v)]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        path_values = [v for v in [*view_args, *view_kwargs.values()] if isinstance(v, str)]
+        query = [s for key, values in request.GET.lists() for s in (key, *values)]
+        if any(unstorable(value) for value in [*path_values, *query]):
+            return render(request, "400.html", {"unstorable": True}, status=400)
+        return None

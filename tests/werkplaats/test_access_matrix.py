@@ -98,6 +98,7 @@ def readers_page(status=200):
 ACTION = "improvement-action-of-pw-a"
 GOAL_OWNER = "the-student-of-pw-a"  # replaced by the student's person pk
 CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
+CLOSED_CYCLE = "closed-cycle-of-pw-a"  # a closed cycle of PW A (row-level exports need one)
 INVITATION = "invitation-of-the-student"  # the student's invitation to that cycle
 
 
@@ -203,7 +204,7 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "evaluations:dashboard": ({"slug": "pw-a", "pk": CYCLE}, "get", readers_page()),
     "evaluations:export-xlsx": ({"slug": "pw-a", "pk": CYCLE}, "get", readers_page()),
     "evaluations:research-csv": (
-        {"slug": "pw-a", "pk": CYCLE},
+        {"slug": "pw-a", "pk": CLOSED_CYCLE},
         "get",
         {**readers_page(), **dict.fromkeys(["bridge_builder", "manager", "supporter"], 403)},
     ),
@@ -317,6 +318,7 @@ def personas(db):
     users[GOAL] = GoalFactory(workplace=pw_a, owner=users[Role.STUDENT].person).pk
     cycle = CycleFactory(workplace=pw_a)
     users[CYCLE] = cycle.pk
+    users[CLOSED_CYCLE] = CycleFactory(workplace=pw_a, status="closed").pk
     users[GOAL_OWNER] = users[Role.STUDENT].person.pk
     users[ACTION] = ImprovementAction.objects.create(
         workplace=pw_a,
@@ -358,6 +360,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
             ACTIVITY,
             GOAL,
             CYCLE,
+            CLOSED_CYCLE,
             INVITATION,
             ACTION,
             GOAL_OWNER,
