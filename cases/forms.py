@@ -27,6 +27,7 @@ from elements.models import ELEMENT_CODES, Element
 from elements.tagging import TaggedModelForm
 from werkplaats.forms import workplace_people
 from werkplaats.models import Activity, Membership, Person, Role, Workplace
+from werkplaats.versioning import VersionedForm
 
 # Allowed uploads: extension -> (content type served, how the file must start).
 # The first bytes are checked too, so a renamed executable is refused.
@@ -70,10 +71,8 @@ def _people_field_queryset(workplace: Workplace, instance: PracticeCase | None, 
     )
 
 
-class PracticeCaseForm(TaggedModelForm):
+class PracticeCaseForm(VersionedForm, TaggedModelForm):
     """A case; the lead, participants and supervisors must be current members of the PW."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = PracticeCase
@@ -123,14 +122,6 @@ class PracticeCaseForm(TaggedModelForm):
         self.fields["supervisors"].queryset = _people_field_queryset(
             workplace, instance, "cases_supervised"
         )
-        if instance and "version" not in self.initial:
-            self.initial["version"] = instance.version
-
-    def clean_version(self):
-        version = self.cleaned_data.get("version")
-        if self.instance.pk and version is None:
-            raise forms.ValidationError(_("Reload the page and try again."))
-        return version
 
     def clean(self):
         cleaned = super().clean()
@@ -218,11 +209,9 @@ class MoveForm(forms.Form):
 RECENT_ACTIVITIES = 50
 
 
-class CmoNoteForm(TaggedModelForm):
+class CmoNoteForm(VersionedForm, TaggedModelForm):
     """A CMO note about a case of this PW, a recent activity of its log, or the PW itself.
     Editing, the version field detects an edit saved in the meantime (another tab)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = CmoNote
@@ -254,13 +243,9 @@ class CmoNoteForm(TaggedModelForm):
             ids, workplace=workplace
         ).order_by("-date", "-pk")
         self.fields["activity"].empty_label = _("No activity")
-        if self.instance.pk and "version" not in self.initial:
-            self.initial["version"] = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("version") is None:
-            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
         if cleaned.get("case") and cleaned.get("activity"):
             raise forms.ValidationError(
                 _("A note is about a case or an activity, not both. Choose one of them.")

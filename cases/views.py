@@ -42,6 +42,7 @@ from cases.models import (
 )
 from werkplaats import audit, policy
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
+from werkplaats.versioning import invalid_status
 
 A = policy.Action
 
@@ -209,7 +210,7 @@ def case_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 messages.success(request, _("Case “%(title)s” saved.") % {"title": case.title})
                 return redirect("cases:case-detail", slug=workplace.slug, pk=case.pk)
         else:
-            status = 400
+            status = invalid_status(form)
     return render(
         request, "cases/case_form.html", {"workplace": workplace, "form": form, "case": case},
         status=status,
@@ -363,7 +364,7 @@ def cmo_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CmoNoteForm(request.POST or None, instance=note, workplace=workplace)
     status = 200
     if request.method == "POST":
-        status = 400
+        status = invalid_status(form)
         if form.is_valid():
             try:
                 note = services.update_cmo_note(form=form, by=request.user)

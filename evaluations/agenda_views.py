@@ -16,6 +16,7 @@ from evaluations import services
 from evaluations.forms import ActionForm
 from evaluations.models import ImprovementAction
 from werkplaats import policy
+from werkplaats.versioning import invalid_status
 
 
 @require_GET
@@ -49,7 +50,7 @@ def action_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     if action is None and request.GET.get("cycle", "").isdigit():
         initial["cycle"] = int(request.GET["cycle"])
     form = ActionForm(request.POST or None, instance=action, initial=initial, workplace=workplace)
-    status = 200
+    status = invalid_status(form, default=200) if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.save_action(

@@ -18,6 +18,7 @@ from evaluations.models import (
 )
 from werkplaats.forms import workplace_people
 from werkplaats.models import Membership, Role
+from werkplaats.versioning import VersionedForm
 
 MAX_TEXT = 4000  # open answers and comments
 
@@ -53,10 +54,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(VersionedForm, forms.ModelForm):
     """Create or edit a cycle. The version field detects edits made in the meantime."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     invited_roles = forms.MultipleChoiceField(
         label=_("Invited roles"),
         choices=Role.choices,
@@ -91,7 +91,6 @@ class CycleForm(forms.ModelForm):
         )
         self.fields["school_year"].help_text = _("For example 2026-2027.")
         if self.instance.pk:
-            self.initial["version"] = self.instance.version
             self.initial["reminder_days"] = ", ".join(str(d) for d in self.instance.reminder_days)
             if self.instance.status != CycleStatus.DRAFT:
                 # Once open, only the end date, the roles and the reminders may change.
@@ -267,11 +266,9 @@ class ScanForm(SeenStampForm):
         }
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(VersionedForm, forms.ModelForm):
     """An improvement action: an element (and optionally one of its aspects), an owner who is
     a current member, one of the PW's partner organisations, a due date and a status."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ImprovementAction
@@ -301,8 +298,6 @@ class ActionForm(forms.ModelForm):
         self.fields["organisation"].queryset = workplace.partners.order_by("name")
         self.fields["activities"].queryset = workplace.activities.order_by("-date")
         self.fields["activities"].required = False
-        if self.instance.pk:
-            self.initial["version"] = self.instance.version
 
     def clean(self):
         cleaned = super().clean()

@@ -49,6 +49,7 @@ from evaluations.models import (
     Response,
 )
 from evaluations.results import forget_cached_results, tally_cycle
+from werkplaats import versioning
 from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
 
 logger = logging.getLogger(__name__)
@@ -75,8 +76,17 @@ class EvaluationError(Exception):
     """A write that the state of the cycle does not allow; the message is for the user."""
 
 
-class EditConflict(EvaluationError):
-    """Someone else changed the cycle since the form was opened."""
+class EditConflict(EvaluationError, versioning.EditConflict):
+    """Someone else changed the row since the form was opened: the one conflict of
+    ``werkplaats.versioning``, with the message evaluation views show as an error."""
+
+
+def _check_version(current: int, expected: int | None) -> None:
+    """A missing or malformed version is a conflict too, never a pass."""
+    try:
+        versioning.check_version(current, expected)
+    except versioning.EditConflict as conflict:
+        raise EditConflict(str(conflict)) from None
 
 
 # --- Tokens -----------------------------------------------------------------------------------
@@ -310,8 +320,7 @@ def _save_cycle(*, form, workplace, expected_version: int | None) -> EvaluationC
     current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
     if current.status == CycleStatus.CLOSED:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
-    if expected_version is not None and current.version != expected_version:
-        raise EditConflict(_("Someone else changed this cycle in the meantime."))
+    _check_version(current.version, expected_version)
     cycle.version = current.version + 1
     cycle.save(update_fields=[*form.Meta.fields, "version"])
     if cycle.status == CycleStatus.OPEN:
@@ -866,8 +875,7 @@ def save_action(*, form, workplace, expected_version: int | None = None) -> Impr
             form.save_m2m()
             return action
         current = ImprovementAction.objects.select_for_update().get(pk=action.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise EditConflict(_("Someone else changed this action in the meantime."))
+        _check_version(current.version, expected_version)
         action.version = current.version + 1
         action.save(update_fields=[*(f for f in form.Meta.fields if f != "activities"), "version"])
         form.save_m2m()

@@ -105,7 +105,12 @@ PROPERTY = settings(
 
 APPS = ("werkplaats", "elements", "evaluations", "cases")
 # Form classes that are only bases for the others: never instantiated on their own.
-BASES = {"elements.tagging.TaggedModelForm", "evaluations.forms.SeenStampForm"}
+BASES = {
+    "elements.tagging.TaggedModelForm",
+    "evaluations.forms.SeenStampForm",
+    "werkplaats.versioning.VersionedForm",
+    "werkplaats.versioning.VersionedAdminForm",
+}
 COVERED: set[str] = set()
 
 

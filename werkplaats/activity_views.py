@@ -29,6 +29,7 @@ from werkplaats.services import (
     delete_activity,
     update_activity,
 )
+from werkplaats.versioning import invalid_status
 
 PAGE_SIZE = 25
 
@@ -247,7 +248,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
                 return redirect("werkplaats:activity-list", slug=workplace.slug)
         else:
-            status = 400
+            status = invalid_status(form)
     else:
         form = ActivityForm(instance=activity, workplace=workplace, **ids)
     if inline:  # htmx swaps only 2xx responses: errors come back as 200 with the messages

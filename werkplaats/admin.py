@@ -234,9 +234,8 @@ class ActivityAdmin(admin.ModelAdmin):
     inlines = [HeadcountInline]
 
     def save_model(self, request, obj, form, change):
-        # An admin save is a save like any other: newer version, fresh list summaries.
-        if change:
-            obj.version += 1
+        # An admin save is a save like any other: newer version (VersionedAdmin, mixed in by
+        # the admin site), fresh list summaries.
         super().save_model(request, obj, form, change)
         activity_log_changed_after_commit(obj.workplace_id)
 

@@ -6,6 +6,7 @@ audit log's rule (ids only) applies to that history too. Every model admin regis
 site gets :class:`AuditedAdmin` mixed in at registration, so no admin can escape it; it and
 every inline also get autocomplete widgets that survive a malformed id (Django's own crash
 re-rendering a form whose autocomplete field was posted "abc": a 500 instead of a field error).
+The admin of a model with a version gets :class:`~werkplaats.versioning.VersionedAdmin` too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from werkplaats import audit
+from werkplaats.versioning import VersionedAdmin, has_version
 
 
 def history_label(obj) -> str:
@@ -201,5 +203,9 @@ class WerkplaatsAdminSite(admin.AdminSite):
         return response
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        admin_class = _mixed((AuditedAdmin,), admin_class or admin.ModelAdmin)
-        super().register(model_or_iterable, admin_class, **options)
+        """Every admin is audited; the admin of a model with a version also checks and bumps
+        it on every save (``werkplaats.versioning``)."""
+        models_ = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        for model in models_:
+            mixins = (VersionedAdmin, AuditedAdmin) if has_version(model) else (AuditedAdmin,)
+            super().register(model, _mixed(mixins, admin_class or admin.ModelAdmin), **options)

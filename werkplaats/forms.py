@@ -25,6 +25,7 @@ from werkplaats.models import (
     SupportStatus,
     Workplace,
 )
+from werkplaats.versioning import VersionedForm
 
 
 class LoginForm(AuthenticationForm):
@@ -48,10 +49,8 @@ def workplace_people(workplace: Workplace, *, current_only: bool = True):
     return Person.objects.filter(pk__in=memberships.values("person_id")).order_by("name")
 
 
-class ActivityForm(TaggedModelForm):
+class ActivityForm(VersionedForm, TaggedModelForm):
     """The full activity form. Participants must be current members of this PW."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Activity
@@ -99,8 +98,6 @@ class ActivityForm(TaggedModelForm):
             self.fields["participants"].queryset = people
         if "duration_minutes" in self.fields:
             self.fields["duration_minutes"].widget.attrs["min"] = 0
-        if self.instance.pk and "version" not in self.initial:
-            self.initial["version"] = self.instance.version
         if self.include_headcounts:
             current = {}
             if self.instance.pk:
@@ -124,12 +121,6 @@ class ActivityForm(TaggedModelForm):
                 _("An activity can be at most one year ahead; check the year.")
             )
         return date
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("version") is None:
-            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
-        return cleaned
 
     def headcounts(self) -> dict[str, int]:
         if not self.include_headcounts:
@@ -218,11 +209,9 @@ class ActivityFilterForm(forms.Form):
 
 
 # --- Shared learning goals --------------------------------------------------------------------
-class GoalForm(TaggedModelForm):
+class GoalForm(VersionedForm, TaggedModelForm):
     """Create or edit a goal. Co-owners must be current members of the same PW. The version
     field detects an edit by a co-owner made in the meantime."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = LearningGoal
@@ -248,8 +237,6 @@ class GoalForm(TaggedModelForm):
 
     def __init__(self, *args, workplace: Workplace, owner: Person, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "version" not in self.initial:
-            self.initial["version"] = self.instance.version
         self.fields["co_owners"].queryset = workplace_people(workplace).exclude(pk=owner.pk)
         self.fields["visibility"].label = _("Share with")
         if self.instance.pk and self.instance.status in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
@@ -270,12 +257,6 @@ class GoalForm(TaggedModelForm):
         if target and target < created:
             raise forms.ValidationError(_("The target date cannot lie before the goal was made."))
         return target
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("version") is None:
-            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
-        return cleaned
 
 
 class GoalUpdateForm(forms.Form):

@@ -97,7 +97,8 @@ def schedule_reminders(goal: LearningGoal) -> None:
             # Re-arm for the new date, unless that is the date already reminded about.
             reminder.due_on = due
             reminder.sent_at = timezone.now() if reminder.sent_for == due else None
-            reminder.save(update_fields=["due_on", "sent_at"])
+            reminder.reached = []  # a reminder for another date reaches everybody again
+            reminder.save(update_fields=["due_on", "sent_at", "reached"])
 
 
 def ask_support(*, goal: LearningGoal, person: Person, by: Person) -> GoalSupport:
@@ -157,9 +158,12 @@ def close_goal(*, goal: LearningGoal, status: str, reflection: str, by: Person) 
 def send_due_reminders(*, today: dt.date | None = None, limit: int = 200) -> int:
     """Send every due, unsent reminder once; return how many were sent.
 
-    Each row is claimed with a conditional UPDATE before sending, so a retried, duplicated or
-    concurrent run never sends it twice (at most once: a crash mid-send loses one reminder).
-    A failed send is released for a retry in an hour, never a crash loop.
+    1. Claim the row with a conditional UPDATE, so a retried, duplicated or concurrent run
+       never sends it twice (at most once: a crash mid-send loses one reminder).
+    2. Mail each owner not yet reached, recording each one reached at once (``reached``).
+    3. A failed send releases the row for a retry the next day (``due_on`` is a date; goal
+       reminders are not urgent to the hour), never a crash loop; the retry mails only the
+       owners the failed run did not reach.
     """
     today = today or timezone.localdate()
     due = GoalReminder.objects.filter(sent_at=None, due_on__lte=today).values_list("pk", flat=True)
@@ -176,7 +180,7 @@ def send_due_reminders(*, today: dt.date | None = None, limit: int = 200) -> int
             logger.exception("goal reminder %s failed", pk)
             continue
         GoalReminder.objects.filter(pk=pk).update(
-            recipients=recipients, last_error="", sent_for=F("due_on")
+            recipients=recipients, last_error="", sent_for=F("due_on"), reached=[]
         )
         sent += 1
     return sent
@@ -188,9 +192,10 @@ def _send_reminder(pk: int) -> int:
     if goal.status != GoalStatus.ACTIVE:
         return 0
     owners = [goal.owner, *goal.co_owners.all()]
+    reached = list(reminder.reached)
     count = 0
     for person in owners:
-        if not person.email:
+        if not person.email or person.pk in reached:
             continue
         with translation.override(person.preferred_language):
             url = settings.SITE_URL + reverse(
@@ -206,8 +211,10 @@ def _send_reminder(pk: int) -> int:
                 "how far you got, or mark it achieved with a short reflection: %(url)s"
             ) % {"title": goal.title, "date": goal.target_date.isoformat(), "url": url}
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        reached.append(person.pk)
+        GoalReminder.objects.filter(pk=pk).update(reached=reached)  # before the next send
         count += 1
-    return count
+    return count + len(reminder.reached)
 
 
 # --- Counts for the yearly evaluation ---------------------------------------------------------

@@ -38,6 +38,7 @@ from werkplaats.models import (
     Workplace,
 )
 from werkplaats.services import EditConflict
+from werkplaats.versioning import invalid_status
 
 
 def _context(request: HttpRequest, slug: str) -> tuple[Workplace, Person]:
@@ -122,7 +123,7 @@ def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = GoalForm(request.POST or None, instance=goal, workplace=workplace, owner=goal.owner)
     status = 200
     if request.method == "POST":
-        status = 400
+        status = invalid_status(form)
         if form.is_valid():
             try:
                 goal_services.update_goal(form=form, by=person)

@@ -676,6 +676,9 @@ class GoalReminder(models.Model):
     # must not send the same reminder twice.
     sent_for = models.DateField(null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(default=0)
+    # The people this reminder (for ``due_on``) already reached: when the send to one co-owner
+    # fails and the row is retried, those already reached are not mailed again.
+    reached = models.JSONField(default=list, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
 
     class Meta:

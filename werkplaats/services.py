@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from werkplaats.models import (
     Role,
     Workplace,
 )
+from werkplaats.versioning import EditConflict, save_versioned  # noqa: F401 - re-exported
 
 
 def role_counts(workplaces: QuerySet[Workplace] | list[Workplace], *, on: dt.date | None = None):
@@ -134,10 +135,6 @@ def characteristic_evidence(
 
 
 # --- Activity log -----------------------------------------------------------------------------
-class EditConflict(Exception):
-    """Somebody else saved the row after this form was opened."""
-
-
 def _save_headcounts(activity: Activity, counts: dict[str, int]) -> None:
     activity.headcounts.all().delete()
     ActivityHeadcount.objects.bulk_create(
@@ -158,25 +155,6 @@ def create_activity(*, form, workplace: Workplace, by) -> Activity:
         _save_headcounts(activity, form.headcounts())
         _log_changed(workplace.pk)
     return activity
-
-
-def save_versioned(form):
-    """Save a valid ModelForm of an object with a ``version`` (optimistic locking), inside the
-    caller's transaction: the version the form was opened with (its ``version`` field) is
-    claimed with a conditional UPDATE, so of two concurrent saves exactly one wins on SQLite
-    and PostgreSQL alike; the other gets EditConflict and saves nothing."""
-    expected = form.cleaned_data["version"]
-    model = type(form.instance)
-    claimed = model.objects.filter(pk=form.instance.pk, version=expected).update(
-        version=F("version") + 1
-    )
-    if claimed != 1:
-        raise EditConflict
-    obj = form.save(commit=False)
-    obj.version = expected + 1
-    obj.save()
-    form.save_m2m()
-    return obj
 
 
 def update_activity(*, form) -> Activity:

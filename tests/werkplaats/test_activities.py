@@ -511,7 +511,7 @@ def test_an_admin_edit_bumps_the_version_and_refreshes_the_strip(logger_client, 
     response = admin.post(
         f"/admin/werkplaats/activity/{activity.pk}/change/",
         {"workplace": workplace.pk, "date": activity.date.isoformat(), "kind": activity.kind_id,
-         "title": activity.title, "level": "operational", "elements": ["LOS"],
+         "title": activity.title, "level": "operational", "elements": ["LOS"], "seen_version": 1,
          "headcounts-TOTAL_FORMS": "0", "headcounts-INITIAL_FORMS": "0",
          "headcounts-MIN_NUM_FORMS": "0", "headcounts-MAX_NUM_FORMS": "1000"},
     )  # fmt: skip

@@ -369,6 +369,40 @@ def test_a_failed_send_is_retried_later_not_lost(workplace, student, monkeypatch
     assert send_due_reminders(today=TODAY() + dt.timedelta(days=1)) == 1
 
 
+def test_a_failed_send_to_one_co_owner_does_not_remind_the_others_again(
+    workplace, student, monkeypatch
+):
+    """Issue 17: the co-owners already reached got the reminder again on the retry."""
+    goal = due_goal(workplace, student, target_date=TODAY())
+    first = member_user(workplace, Role.STUDENT, email="eerste@voorbeeld.example").person
+    second = member_user(workplace, Role.STUDENT, email="tweede@voorbeeld.example").person
+    goal.co_owners.add(first, second)
+    from werkplaats import goal_services
+
+    real = goal_services.send_mail
+
+    def refuse_the_second(subject, body, sender, to):
+        if to == [second.email]:
+            raise OSError("mailbox busy")
+        return real(subject, body, sender, to)
+
+    monkeypatch.setattr(goal_services, "send_mail", refuse_the_second)
+    assert send_due_reminders() == 0
+    reached = sorted(m.to[0] for m in mail.outbox)
+    assert reached == sorted([student.person.email, first.email])
+    reminder = GoalReminder.objects.get()
+    assert (reminder.sent_at, reminder.due_on) == (None, TODAY() + dt.timedelta(days=1))
+    monkeypatch.undo()
+    assert send_due_reminders(today=TODAY() + dt.timedelta(days=1)) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [student.person.email, first.email, second.email]
+    )
+    reminder.refresh_from_db()
+    assert reminder.recipients == 3
+    assert send_due_reminders(today=TODAY() + dt.timedelta(days=2)) == 0
+    assert len(mail.outbox) == 3
+
+
 def test_a_changed_target_date_rearms_the_reminder_for_the_new_date(workplace, student):
     goal = GoalFactory(
         workplace=workplace, owner=student.person, target_date=TODAY() + dt.timedelta(days=7)
