@@ -2,13 +2,41 @@
 
 from django.urls import path
 
-from werkplaats import activity_views, goal_views, views
+from werkplaats import activity_views, cohort_views, goal_views, people_views, views
 
 app_name = "werkplaats"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before the PW home: "new" is not a PW (people_services.unique_slug never makes it one).
+    path("pw/new/", people_views.workplace_new, name="workplace-new"),
     path("pw/<slug:slug>/", views.workplace_detail, name="workplace-detail"),
+    path("pw/<slug:slug>/members/", people_views.members, name="members"),
+    path("pw/<slug:slug>/members/add/", people_views.member_add, name="member-add"),
+    path("pw/<slug:slug>/members/rollover/", people_views.rollover, name="rollover"),
+    path(
+        "pw/<slug:slug>/members/<int:pk>/end/", people_views.membership_end, name="membership-end"
+    ),
+    path(
+        "pw/<slug:slug>/members/<int:pk>/role/",
+        people_views.membership_role,
+        name="membership-role",
+    ),
+    path(
+        "pw/<slug:slug>/people/<int:pk>/invite/", people_views.member_invite, name="member-invite"
+    ),
+    path(
+        "pw/<slug:slug>/people/<int:pk>/invite/revoke/",
+        people_views.member_invite_revoke,
+        name="member-invite-revoke",
+    ),
+    path("pw/<slug:slug>/members/import/", cohort_views.cohort_upload, name="cohort-upload"),
+    path("pw/<slug:slug>/members/import/<int:pk>/", cohort_views.cohort_map, name="cohort-map"),
+    path(
+        "pw/<slug:slug>/members/import/<int:pk>/preview/",
+        cohort_views.cohort_preview,
+        name="cohort-preview",
+    ),
     path("pw/<slug:slug>/model/", views.workplace_model, name="workplace-model"),
     path("pw/<slug:slug>/model/<str:code>/", views.element_detail, name="element-detail"),
     path("pw/<slug:slug>/characteristics/", views.characteristics, name="characteristics"),

@@ -270,6 +270,9 @@ class Membership(models.Model):
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Leave empty while the role continues.")
     )
+    # The school-year end (31 August) for which a bridge-builder decided in the rollover what
+    # happens to this membership: it is not asked about again for that year.
+    rollover_decided = models.DateField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -320,6 +323,83 @@ class Membership(models.Model):
             raise ValidationError(
                 _("This person already holds this role in this workplace during that period.")
             )
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("could not be delivered")
+
+
+class AccountInvitationQuerySet(models.QuerySet):
+    def usable(self, now: dt.datetime | None = None) -> AccountInvitationQuerySet:
+        """Invitations whose link still works: not used, not revoked, not expired."""
+        now = now or timezone.now()
+        return self.filter(used_at=None, revoked_at=None, expires_at__gt=now)
+
+
+class AccountInvitation(models.Model):
+    """An invitation to set a password and log in: one row per link, which is also the mail's
+    ledger row (claimed with a conditional UPDATE before sending, as the evaluation mails).
+    Only the SHA-256 hash of the link's token is stored; the link works once, for 7 days,
+    and not after it was revoked or replaced."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="account_invitations")
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    objects = AccountInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account invitation")
+        verbose_name_plural = _("account invitations")
+        indexes = [
+            # The members page asks, per person, for the newest usable invitation.
+            models.Index(fields=["person", "-created_at"], name="accountinv_person_idx"),
+            # The sender looks for rows to send.
+            models.Index(
+                fields=["status"],
+                name="accountinv_pending_idx",
+                condition=Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"account invitation #{self.pk}"
+
+
+class CohortImport(models.Model):
+    """An uploaded cohort file between its steps (map the columns, preview, import): the
+    file's cells, not the file. Deleted once imported or cancelled, and after a day."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    table = models.JSONField()
+    mapping = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"cohort import #{self.pk}"
 
 
 # --- Research access --------------------------------------------------------------------------

@@ -95,11 +95,24 @@ def export_core(person: Person) -> dict[str, Any]:
             for u in GoalUpdate.objects.filter(author=person).select_related("goal")
         ],
         "login_records": login_records(person.user.email) if person.user else [],
+        # The links themselves are never stored (only their hash): when and what became of it.
+        "account_invitations": [
+            {
+                "workplace": i.workplace.name if i.workplace else None,
+                "created_at": i.created_at.isoformat(),
+                "expires_at": i.expires_at.isoformat(),
+                "status": i.status,
+                "used_at": i.used_at.isoformat() if i.used_at else None,
+                "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None,
+            }
+            for i in person.account_invitations.select_related("workplace").order_by("created_at")
+        ],
     }
 
 
 def erase_core(person: Person) -> None:
-    """Memberships, own goals and goal updates go with the person (CASCADE); they leave the
-    participant lists of activities and the co-owners of goals (many-to-many rows)."""
+    """Memberships, own goals, goal updates and account invitations go with the person
+    (CASCADE); they leave the participant lists of activities and the co-owners of goals
+    (many-to-many rows)."""
     person.activities.clear()
     person.shared_goals.clear()

@@ -31,6 +31,7 @@ class Action(StrEnum):
 
     VIEW_WORKPLACE = "workplace.view"  # the PW home: partners, counts per role, flags
     VIEW_MEMBERS = "workplace.members"  # names of the members
+    MANAGE_MEMBERS = "members.manage"  # add, end and change memberships, import, invite
     VIEW_CONTACT = "person.contact"  # email addresses of members
     EDIT_WORKPLACE = "workplace.edit"
     VIEW_ACTIVITIES = "activity.view"  # the activity log (names participants)
@@ -53,6 +54,8 @@ _COORDINATORS = frozenset({Role.BRIDGE_BUILDER, Role.MANAGER})
 RULES: dict[Action, frozenset[str]] = {
     Action.VIEW_WORKPLACE: _ALL_ROLES | {RESEARCH},
     Action.VIEW_MEMBERS: _ALL_ROLES,
+    # The PW runs itself: its bridge-builders and managers keep its people up to date.
+    Action.MANAGE_MEMBERS: _COORDINATORS,
     Action.VIEW_CONTACT: _COORDINATORS | {Role.SUPPORTER},
     Action.EDIT_WORKPLACE: _COORDINATORS,
     Action.VIEW_ACTIVITIES: _ALL_ROLES,
@@ -104,6 +107,11 @@ def can(user, action: Action | str, workplace: Workplace) -> bool:
     if user.is_staff:
         return True
     return bool(roles_in(user, workplace) & RULES[action])
+
+
+def may_create_workplaces(user) -> bool:
+    """Starting a new PW is for staff (the first bridge-builder takes it from there)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def workplace_for(user, slug: str, action: Action | str) -> Workplace:

@@ -313,6 +313,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "werkplaats.tasks.send_goal_reminders",
         "schedule": crontab(minute=5),  # hourly; a failed mail is retried the next day
     },
+    "send-pending-account-invitations": {
+        "task": "werkplaats.tasks.send_pending_account_invitations",
+        "schedule": crontab(minute="*/10"),  # what a failed or killed send left
+    },
     "clear-expired-sessions": {
         "task": "werkplaats.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),

@@ -36,3 +36,19 @@ def send_goal_reminders() -> int:
     from werkplaats.goal_services import send_due_reminders
 
     return send_due_reminders()
+
+
+@shared_task(acks_late=True)
+def send_account_invitation(pk: int, token: str) -> str:
+    """Send one account invitation (queued after the commit that made it). Safe to rerun."""
+    from werkplaats.account_invitations import send_invitation
+
+    return send_invitation(pk, token)
+
+
+@shared_task
+def send_pending_account_invitations() -> int:
+    """Retry invitations a failed or killed send left pending (from beat). Safe to rerun."""
+    from werkplaats.account_invitations import send_pending
+
+    return send_pending()

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from werkplaats import views
+from werkplaats import invitation_views, views
 
 account_patterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -35,6 +35,12 @@ account_patterns = [
         login_not_required(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
+    path(
+        "invitation/<str:token>/",
+        invitation_views.invitation_landing,
+        name="account-invitation",
+    ),
+    path("invitation/", invitation_views.invitation_accept, name="account-invitation-accept"),
     path(
         "reset/done/",
         login_not_required(auth_views.PasswordResetCompleteView.as_view()),

@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     member_user,
 )
-from werkplaats.models import Role
+from werkplaats.models import CohortImport, Role
 
 PERSONAS = ["anonymous", *[role.value for role in Role], "outsider", "researcher", "staff"]
 MEMBERS = [role.value for role in Role]
@@ -96,6 +96,8 @@ def readers_page(status=200):
 
 
 ACTION = "improvement-action-of-pw-a"
+MEMBERSHIP = "membership-of-the-student"  # the student persona's membership of PW A
+COHORT = "cohort-import-of-staff"  # a cohort upload of the staff persona in PW A
 GOAL_OWNER = "the-student-of-pw-a"  # replaced by the student's person pk
 CYCLE = "cycle-of-pw-a"  # replaced by the pk of an open yearly cycle in PW A
 CLOSED_CYCLE = "closed-cycle-of-pw-a"  # a closed cycle of PW A (row-level exports need one)
@@ -148,6 +150,30 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:home": ({}, "get", login_required()),
     "werkplaats:workplace-detail": ({"slug": "pw-a"}, "get", workplace_page()),
     "werkplaats:workplace-model": ({"slug": "pw-a"}, "get", workplace_page()),
+    "werkplaats:workplace-new": (
+        {},
+        "get",
+        {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 403), "staff": 200},
+    ),
+    "werkplaats:members": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "werkplaats:member-add": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "werkplaats:rollover": ({"slug": "pw-a"}, "get", coordinators_page()),
+    "werkplaats:membership-end": ({"slug": "pw-a", "pk": MEMBERSHIP}, "get", coordinators_page()),
+    "werkplaats:membership-role": ({"slug": "pw-a", "pk": MEMBERSHIP}, "get", coordinators_page()),
+    "werkplaats:member-invite": ({"slug": "pw-a", "pk": GOAL_OWNER}, "get", post_only()),
+    "werkplaats:member-invite-revoke": ({"slug": "pw-a", "pk": GOAL_OWNER}, "get", post_only()),
+    "werkplaats:cohort-upload": ({"slug": "pw-a"}, "get", coordinators_page()),
+    # An upload is its uploader's (the staff persona's here): other coordinators get 404.
+    "werkplaats:cohort-map": (
+        {"slug": "pw-a", "pk": COHORT},
+        "get",
+        {**coordinators_page(), "bridge_builder": 404, "manager": 404},
+    ),
+    "werkplaats:cohort-preview": (
+        {"slug": "pw-a", "pk": COHORT},
+        "get",
+        {**coordinators_page(), "bridge_builder": 404, "manager": 404},
+    ),
     "werkplaats:element-detail": ({"slug": "pw-a", "code": "VOR"}, "get", workplace_page()),
     "werkplaats:characteristics": ({"slug": "pw-a"}, "get", workplace_page()),
     "werkplaats:activity-list": ({"slug": "pw-a"}, "get", members_page()),
@@ -270,6 +296,8 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "password_reset_confirm": ({"uidb64": "MQ", "token": "set-password"}, "get", everyone(200)),
     "password_reset_complete": ({}, "get", everyone(200)),
     "set_language": ({}, "get", everyone(405)),
+    "account-invitation": ({"token": "not-a-real-token"}, "get", everyone(404)),
+    "account-invitation-accept": ({}, "get", everyone(404)),
     "healthz": ({}, "get", everyone(200)),
     "privacy": ({}, "get", everyone(200)),
     "person-data": (
@@ -319,6 +347,15 @@ def personas(db):
     cycle = CycleFactory(workplace=pw_a)
     users[CYCLE] = cycle.pk
     users[CLOSED_CYCLE] = CycleFactory(workplace=pw_a, status="closed").pk
+    users[MEMBERSHIP] = users[Role.STUDENT].person.memberships.get().pk
+    users[COHORT] = CohortImport.objects.create(
+        workplace=pw_a,
+        uploaded_by=users["staff"],
+        file_name="cohort.csv",
+        table={"headers": ["naam", "rol"], "rows": [["Sam", "student"]], "line_numbers": [2],
+               "notes": []},
+        mapping={"name": 0, "email": None, "role": 1, "starts_on": None, "ends_on": None},
+    ).pk  # fmt: skip
     users[GOAL_OWNER] = users[Role.STUDENT].person.pk
     users[ACTION] = ImprovementAction.objects.create(
         workplace=pw_a,
@@ -361,6 +398,8 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
             GOAL,
             CYCLE,
             CLOSED_CYCLE,
+            MEMBERSHIP,
+            COHORT,
             INVITATION,
             ACTION,
             GOAL_OWNER,

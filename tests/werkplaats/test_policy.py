@@ -25,6 +25,7 @@ A = policy.Action
 EXPECTED = {
     A.VIEW_WORKPLACE: {*Role.values, "research", "staff"},
     A.VIEW_MEMBERS: {*Role.values, "staff"},
+    A.MANAGE_MEMBERS: {"bridge_builder", "manager", "staff"},
     A.VIEW_CONTACT: {"bridge_builder", "manager", "supporter", "staff"},
     A.EDIT_WORKPLACE: {"bridge_builder", "manager", "staff"},
     A.VIEW_ACTIVITIES: {*Role.values, "staff"},
