@@ -75,7 +75,6 @@ class EndMembershipForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["ends_on"].widget.attrs["id"] = f"id_ends_on_{membership.pk}"
         self.initial.setdefault("seen_ends_on", membership.ends_on)
 
     def clean_ends_on(self):
