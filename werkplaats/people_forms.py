@@ -90,6 +90,10 @@ class ChangeRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
     from_date = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
 
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
 
 class CohortUploadForm(forms.Form):
     file = forms.FileField(

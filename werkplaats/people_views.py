@@ -153,77 +153,69 @@ def _back(request: HttpRequest, workplace: Workplace) -> HttpResponse:
     return redirect(reverse("werkplaats:members", args=[workplace.slug]))
 
 
-@require_http_methods(["GET", "POST"])
-def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """End a membership on a date (never deleting it)."""
+def _membership_change(request: HttpRequest, slug: str, pk: int, *, form_class, apply, kind):
+    """The end and role-change pages: one form on one membership; ``apply(membership, data)``
+    writes (raising PeopleError for a conflict, 409) and returns (audited object, message)."""
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     membership = _membership(workplace, pk)
-    form = EndMembershipForm(request.POST or None, membership=membership)
+    form = form_class(request.POST or None, membership=membership)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                people_services.end_membership(
-                    membership=membership,
-                    ends_on=form.cleaned_data["ends_on"],
-                    seen_ends_on=form.cleaned_data["seen_ends_on"],
-                )
+                changed, text = apply(membership, form.cleaned_data)
             except people_services.PeopleError as error:
                 form.add_error(None, str(error))
                 status = 409
             else:
-                audit.record(request, "member.ended", workplace=workplace, obj=membership)
-                messages.success(
-                    request,
-                    _("The membership of %(name)s ends on %(date)s.")
-                    % {"name": membership.person.name, "date": membership.ends_on.isoformat()},
-                )
+                audit.record(request, f"member.{kind}", workplace=workplace, obj=changed)
+                messages.success(request, text)
                 return _back(request, workplace)
     return render(
         request,
-        "werkplaats/membership_end.html",
-        {"workplace": workplace, "form": form, "membership": membership},
+        "werkplaats/membership_change.html",
+        {"workplace": workplace, "form": form, "membership": membership, "kind": kind},
         status=status,
+    )
+
+
+def _end(membership: Membership, data: dict):
+    people_services.end_membership(
+        membership=membership, ends_on=data["ends_on"], seen_ends_on=data["seen_ends_on"]
+    )
+    text = _("The membership of %(name)s ends on %(date)s.") % {
+        "name": membership.person.name,
+        "date": membership.ends_on.isoformat(),
+    }
+    return membership, text
+
+
+def _role(membership: Membership, data: dict):
+    new = people_services.change_role(
+        membership=membership, role=data["role"], from_date=data["from_date"]
+    )
+    text = _("%(name)s is %(role)s from %(date)s.") % {
+        "name": membership.person.name,
+        "role": new.get_role_display(),
+        "date": new.starts_on.isoformat(),
+    }
+    return new, text
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """End a membership on a date (never deleting it)."""
+    return _membership_change(
+        request, slug, pk, form_class=EndMembershipForm, apply=_end, kind="ended"
     )
 
 
 @require_http_methods(["GET", "POST"])
 def membership_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Another role from a date: a new membership, the old one ends the day before."""
-    workplace = policy.workplace_for(request.user, slug, MANAGE)
-    membership = _membership(workplace, pk)
-    form = ChangeRoleForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                new = people_services.change_role(
-                    membership=membership,
-                    role=form.cleaned_data["role"],
-                    from_date=form.cleaned_data["from_date"],
-                )
-            except people_services.PeopleError as error:
-                form.add_error(None, str(error))
-                status = 409
-            else:
-                audit.record(request, "member.role_changed", workplace=workplace, obj=new)
-                messages.success(
-                    request,
-                    _("%(name)s is %(role)s from %(date)s.")
-                    % {
-                        "name": membership.person.name,
-                        "role": new.get_role_display(),
-                        "date": new.starts_on.isoformat(),
-                    },
-                )
-                return _back(request, workplace)
-    return render(
-        request,
-        "werkplaats/membership_role.html",
-        {"workplace": workplace, "form": form, "membership": membership},
-        status=status,
+    return _membership_change(
+        request, slug, pk, form_class=ChangeRoleForm, apply=_role, kind="role_changed"
     )
 
 
@@ -236,6 +228,22 @@ def _member_person(workplace: Workplace, pk: int) -> Person:
     return found
 
 
+def _quick_answer(
+    request: HttpRequest, workplace: Workplace, person: Person, text: str, *, ok: bool
+) -> HttpResponse:
+    """After a quick action: with htmx, the member's row again and the status for the live
+    region; without JavaScript, the message and back to the members page."""
+    row_pk = request.POST.get("row", "")
+    if request.htmx and row_pk.isdigit():
+        memberships = people_services.member_rows(workplace).filter(pk=int(row_pk), person=person)
+        rows = _rows(memberships, timezone.localdate())
+        if rows:
+            context = {"workplace": workplace, "row": rows[0], "status": text}
+            return render(request, "werkplaats/member_row_saved.html", context)
+    (messages.success if ok else messages.error)(request, text)
+    return _back(request, workplace)
+
+
 @require_POST
 def member_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Send (or send again) an invitation to set a password; an earlier link stops working."""
@@ -246,13 +254,10 @@ def member_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             person=person, workplace=workplace, by=request.user
         )
     except account_invitations.InvitationError as error:
-        messages.error(request, str(error))
-    else:
-        audit.record(request, "member.invited", workplace=workplace, obj=invitation)
-        messages.success(
-            request, _("An invitation is on its way to %(name)s.") % {"name": person.name}
-        )
-    return _back(request, workplace)
+        return _quick_answer(request, workplace, person, str(error), ok=False)
+    audit.record(request, "member.invited", workplace=workplace, obj=invitation)
+    text = _("An invitation is on its way to %(name)s.") % {"name": person.name}
+    return _quick_answer(request, workplace, person, text, ok=True)
 
 
 @require_POST
@@ -265,14 +270,10 @@ def member_invite_revoke(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         revoked += account_invitations.revoke(invitation=invitation)
         audit.record(request, "member.invitation_revoked", workplace=workplace, obj=invitation)
     if revoked:
-        messages.success(
-            request, _("The invitation link of %(name)s no longer works.") % {"name": person.name}
-        )
+        text = _("The invitation link of %(name)s no longer works.") % {"name": person.name}
     else:
-        messages.error(
-            request, _("%(name)s has no invitation link that still works.") % {"name": person.name}
-        )
-    return _back(request, workplace)
+        text = _("%(name)s has no invitation link that still works.") % {"name": person.name}
+    return _quick_answer(request, workplace, person, text, ok=bool(revoked))
 
 
 @require_http_methods(["GET", "POST"])

@@ -412,3 +412,21 @@ def test_a_pw_named_new_never_takes_the_new_address(client):
 def test_only_staff_start_a_pw(client, workplace, coordinator):
     client.force_login(coordinator)
     assert client.get("/pw/new/").status_code == 403
+
+
+def test_a_quick_invite_with_htmx_swaps_only_the_row(
+    manage, workplace, eager, django_capture_on_commit_callbacks
+):
+    m = member(workplace, "Rosa Rij")
+    url = f"/pw/{workplace.slug}/people/{m.person.pk}/invite/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manage.post(url, {"row": m.pk}, headers={"HX-Request": "true"})
+    text = response.content.decode()
+    assert response.status_code == 200 and "<html" not in text
+    assert text.count(f'<tr id="membership-{m.pk}"') == 1
+    assert 'id="member-status" hx-swap-oob="true"' in text and "Rosa Rij" in text
+    assert response.context["row"]["account"] == "invited"
+    revoked = manage.post(f"{url}revoke/", {"row": m.pk}, headers={"HX-Request": "true"})
+    assert revoked.context["row"]["account"] == "none"
+    plain = manage.post(f"{url}revoke/", {"row": m.pk})  # without JavaScript: back to the page
+    assert plain.status_code == 302 and plain["Location"] == members_url(workplace)
