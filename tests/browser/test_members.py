@@ -91,7 +91,7 @@ def test_a_cohort_is_imported_one_placement_ended_and_one_person_invited(
     # Invite Hira; she sets a password from the mail and logs in.
     page.goto(f"{base}{PW}/members/?q=Hira")
     page.locator("tr", has_text="Hira Bakker").locator('form[action$="/invite/"] button').click()
-    page.locator(".messages").wait_for()
+    page.locator("#member-status", has_text="Hira Bakker").wait_for()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["hira.bakker@hogeschool.example"]
     link = re.search(r"(/accounts/invitation/[A-Za-z0-9_\-]+/)", mail.outbox[0].body).group(1)
 
