@@ -57,6 +57,12 @@ def invite(*, person: Person, workplace: Workplace | None, by) -> tuple[AccountI
         )
     if person.user_id and person.user.has_usable_password():
         raise InvitationError(_("This person already has an account."))
+    if not person.user_id and _account_with_address(person.email):
+        # Never tie somebody else's login (staff, a researcher) to this person: an
+        # invitation only makes a new account or sets the person's own one.
+        raise InvitationError(
+            _("An account with this e-mail address exists already; ask staff to link it.")
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -148,6 +154,17 @@ def _message(invitation: AccountInvitation, token: str) -> EmailMultiAlternative
     return message
 
 
+def _account_with_address(email: str) -> bool:
+    """Is there a login with this address already? Compared exactly on the lower-cased
+    address: a case-insensitive database match (PostgreSQL's UPPER) would equate look-alike
+    letters such as the dotless ı with i."""
+    address = email.strip().lower()
+    return any(
+        existing.lower() == address
+        for existing in User.objects.filter(email__iexact=address).values_list("email", flat=True)
+    )
+
+
 def invitation_for_token(token: str) -> AccountInvitation | None:
     """The invitation of a link that still works, else None (unknown, used, revoked, expired
     all look the same)."""
@@ -163,17 +180,24 @@ def invitation_for_token(token: str) -> AccountInvitation | None:
 
 def accept(*, invitation: AccountInvitation, password: str) -> User | None:
     """Use the link once: create the person's account with this password (or set the password
-    of an account without a usable one, e.g. made by staff without a password).
+    of the person's own account without a usable one). Never another login with the same
+    address: that is refused, and the link stays unused.
     None if the link was used or revoked in the meantime (a double submit, a second tab)."""
     now = timezone.now()
     with transaction.atomic():
         if not (AccountInvitation.objects.filter(pk=invitation.pk).usable(now).update(used_at=now)):
             return None
+        # of=self: PostgreSQL cannot lock the nullable side of the join to the account.
         person = (
-            Person.objects.select_for_update().select_related("user").get(pk=invitation.person_id)
+            Person.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=invitation.person_id)
         )
-        user = person.user or User.objects.filter(email__iexact=person.email).first()
+        user = person.user
         if user is None:
+            if _account_with_address(person.email):
+                transaction.set_rollback(True)  # the link stays unused
+                return None
             user = User(email=person.email.lower())
         user.set_password(password)
         user.save()

@@ -31,7 +31,19 @@ KEEP_UPLOADS = dt.timedelta(days=1)
 
 
 def _upload(request: HttpRequest, workplace: Workplace, pk: int) -> CohortImport:
-    return get_object_or_404(CohortImport, pk=pk, workplace=workplace, uploaded_by=request.user)
+    return get_object_or_404(
+        CohortImport, pk=pk, workplace=workplace, uploaded_by=request.user,
+        created_at__gte=timezone.now() - KEEP_UPLOADS,
+    )  # fmt: skip
+
+
+def purge_cohort_uploads() -> int:
+    """Delete uploads older than a day (their cells name people): on every upload and daily
+    from beat."""
+    deleted, _rows = CohortImport.objects.filter(
+        created_at__lt=timezone.now() - KEEP_UPLOADS
+    ).delete()
+    return deleted
 
 
 def _table(upload: CohortImport) -> Table:
@@ -54,7 +66,7 @@ def cohort_upload(request: HttpRequest, slug: str) -> HttpResponse:
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                CohortImport.objects.filter(created_at__lt=timezone.now() - KEEP_UPLOADS).delete()
+                purge_cohort_uploads()
                 saved = CohortImport.objects.create(
                     workplace=workplace,
                     uploaded_by=request.user,

@@ -97,6 +97,12 @@ def _overlaps(person: Person, workplace: Workplace, role: str, starts_on, ends_o
     return others.exists()
 
 
+def _lock(workplace_id: int) -> None:
+    """Serialise the membership writes of one PW (a row lock on PostgreSQL; SQLite's writes
+    are serialised already), so two overlap checks never both pass."""
+    Workplace.objects.select_for_update().filter(pk=workplace_id).first()
+
+
 def _check_period(starts_on: dt.date, ends_on: dt.date | None) -> None:
     if ends_on is not None and ends_on < starts_on:
         raise PeopleError(_("The end date lies before the start date."))
@@ -120,13 +126,20 @@ def add_member(
     _check_period(starts_on, ends_on)
     email = (email or "").strip().lower() or None
     with transaction.atomic():
+        _lock(workplace.pk)
         person = find_person(email)
         if person is not None and not use_existing:
             raise PersonExists(person)
         if person is None:
-            person = Person.objects.create(
-                name=name.strip(), email=email, preferred_language=language
-            )
+            try:
+                with transaction.atomic():
+                    person = Person.objects.create(
+                        name=name.strip(), email=email, preferred_language=language
+                    )
+            except IntegrityError:  # the same address added elsewhere at this moment
+                raise PeopleError(
+                    _("Someone added this person at the same moment. Save again.")
+                ) from None
         elif _overlaps(person, workplace, role, starts_on, ends_on):
             raise PeopleError(
                 _("This person already holds this role in this PW during that period.")
@@ -148,11 +161,23 @@ def end_membership(*, membership: Membership, ends_on: dt.date, seen_ends_on: dt
     form showed: a change made in the meantime is a conflict, not overwritten."""
     if ends_on < membership.starts_on:
         raise PeopleError(_("A membership cannot end before it starts."))
-    changed = Membership.objects.filter(pk=membership.pk, ends_on=seen_ends_on).update(
-        ends_on=ends_on
-    )
-    if changed != 1:
-        raise PeopleError(_("Someone changed this membership in the meantime. Reload the page."))
+    with transaction.atomic():
+        _lock(membership.workplace_id)
+        later = Membership.objects.filter(
+            person_id=membership.person_id, workplace_id=membership.workplace_id,
+            role=membership.role, starts_on__gt=membership.starts_on, starts_on__lte=ends_on,
+        ).exclude(pk=membership.pk)  # fmt: skip
+        if later.exists():
+            raise PeopleError(
+                _("This person already holds this role in this PW during that period.")
+            )
+        changed = Membership.objects.filter(pk=membership.pk, ends_on=seen_ends_on).update(
+            ends_on=ends_on
+        )
+        if changed != 1:
+            raise PeopleError(
+                _("Someone changed this membership in the meantime. Reload the page.")
+            )
     membership.ends_on = ends_on
 
 
@@ -166,6 +191,7 @@ def change_role(*, membership: Membership, role: str, from_date: dt.date) -> Mem
     if membership.ends_on is not None and from_date > membership.ends_on:
         raise PeopleError(_("Choose a date before the current role ends."))
     with transaction.atomic():
+        _lock(membership.workplace_id)
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.ends_on != membership.ends_on or locked.role != membership.role:
             raise PeopleError(
@@ -337,6 +363,7 @@ def apply_rollover(
     summary = RolloverSummary()
     next_day = boundary + dt.timedelta(days=1)
     with transaction.atomic():
+        _lock(workplace.pk)
         candidates = {
             m.pk: m
             for m in rollover_candidates(workplace, boundary).select_for_update(of=("self",))

@@ -234,7 +234,7 @@ def _quick_answer(
     """After a quick action: with htmx, the member's row again and the status for the live
     region; without JavaScript, the message and back to the members page."""
     row_pk = request.POST.get("row", "")
-    if request.htmx and row_pk.isdigit():
+    if request.htmx and row_pk.isascii() and row_pk.isdecimal():
         memberships = people_services.member_rows(workplace).filter(pk=int(row_pk), person=person)
         rows = _rows(memberships, timezone.localdate())
         if rows:

@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "werkplaats.tasks.send_pending_account_invitations",
         "schedule": crontab(minute="*/10"),  # what a failed or killed send left
     },
+    "purge-cohort-uploads": {
+        "task": "werkplaats.tasks.purge_cohort_uploads",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "clear-expired-sessions": {
         "task": "werkplaats.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),

@@ -52,3 +52,11 @@ def send_pending_account_invitations() -> int:
     from werkplaats.account_invitations import send_pending
 
     return send_pending()
+
+
+@shared_task
+def purge_cohort_uploads() -> int:
+    """Delete cohort uploads older than a day (daily, from beat). Safe to run twice."""
+    from werkplaats.cohort_views import purge_cohort_uploads as purge
+
+    return purge()
