@@ -31,17 +31,6 @@ DUTCH_EXCEL = (
 ).encode("cp1252")
 
 
-@pytest.fixture
-def coordinator(workplace):
-    return member_user(workplace, Role.BRIDGE_BUILDER)
-
-
-@pytest.fixture
-def manage(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def upload(client, workplace, content: bytes, name: str):
     return client.post(
         f"/pw/{workplace.slug}/members/import/", {"file": SimpleUploadedFile(name, content)}

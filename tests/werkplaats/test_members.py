@@ -36,17 +36,6 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date.today
 
 
-@pytest.fixture
-def coordinator(workplace):
-    return member_user(workplace, Role.BRIDGE_BUILDER)
-
-
-@pytest.fixture
-def manage(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def members_url(workplace, **query):
     from urllib.parse import urlencode
 

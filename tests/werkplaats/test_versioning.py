@@ -26,11 +26,6 @@ from werkplaats.models import LearningGoal, Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coordinator(workplace):
-    return member_user(workplace, Role.BRIDGE_BUILDER)
-
-
 @pytest.mark.parametrize("version", [None, "", "abc", "1.0", "-1", "99999999999999999999"])
 def test_a_cycle_saved_without_a_valid_version_is_a_conflict(
     client, workplace, coordinator, version
