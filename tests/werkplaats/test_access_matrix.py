@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from evaluations.models import ImprovementAction, Invitation
@@ -332,8 +333,26 @@ def test_every_url_pattern_is_in_the_matrix():
     assert ROUTES.keys() - names == set()
 
 
-@pytest.fixture
-def personas(db):
+@pytest.fixture(scope="module")
+def personas(django_db_setup, django_db_blocker):
+    """The world of the matrix, built once per module (it was rebuilt for each of some 900
+    cases) inside a transaction that is rolled back when the module is done. Each test runs
+    in a savepoint of it (pytest-django's ``db``), so no test sees another's writes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_personas()
+        transaction.set_rollback(True)
+
+
+def _restore_output_file(pk: int) -> None:
+    """The world outlives a test, its uploads do not (each test has its own media root)."""
+    from cases.models import Output
+
+    stored = Output.objects.get(pk=pk).file
+    if not stored.storage.exists(stored.name):
+        stored.storage.save(stored.name, ContentFile(b"%PDF-1.4 test"))
+
+
+def _build_personas() -> dict:
     from tests.factories import ResearchGrantFactory, WorkplaceFactory
 
     pw_a = WorkplaceFactory(slug="pw-a")
@@ -386,7 +405,7 @@ CASES = [(name, persona) for name in ROUTES for persona in PERSONAS]
 
 
 @pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_url_answers_each_persona_as_the_policy_says(client, personas, name, persona):
+def test_url_answers_each_persona_as_the_policy_says(db, client, personas, name, persona):
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
@@ -412,6 +431,8 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
         else v
         for k, v in kwargs.items()
     }
+    if "output_pk" in kwargs:
+        _restore_output_file(personas[OUTPUT])
     if persona != "anonymous":
         client.force_login(personas[persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
@@ -423,7 +444,7 @@ def test_url_answers_each_persona_as_the_policy_says(client, personas, name, per
         assert response.status_code == want
 
 
-def test_admin_is_for_staff_only(client, personas):
+def test_admin_is_for_staff_only(db, client, personas):
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     client.force_login(personas[Role.BRIDGE_BUILDER])
@@ -433,7 +454,7 @@ def test_admin_is_for_staff_only(client, personas):
     assert client.get("/admin/").status_code == 200
 
 
-def test_unknown_workplace_and_other_workplace_look_the_same(client, personas):
+def test_unknown_workplace_and_other_workplace_look_the_same(db, client, personas):
     client.force_login(personas["outsider"])
     missing = client.get("/pw/bestaat-niet/")
     hidden = client.get("/pw/pw-a/")
