@@ -23,7 +23,7 @@ from evaluations import services
 from evaluations.forms import ElementPageForm, OpenQuestionsForm
 from evaluations.models import Answer, ElementComment, Invitation, Item, Response
 from werkplaats import policy
-from werkplaats.security import count_failure, too_many_failures
+from werkplaats.security import wrong_link
 
 SESSION_KEY = "evaluation_invitations"
 THROTTLE_SCOPE = "evaluation-token"
@@ -58,10 +58,7 @@ def _checked_invitation(request: HttpRequest, token: str) -> Invitation | HttpRe
     invitation = services.invitation_for_token(token)
     if invitation is not None:
         return invitation
-    if too_many_failures(request, THROTTLE_SCOPE, limit=settings.EVALUATION_TOKEN_FAILURES):
-        return render(request, "evaluations/link_throttled.html", status=429)
-    count_failure(request, THROTTLE_SCOPE, window=settings.EVALUATION_TOKEN_WINDOW)
-    return _invalid_link(request)
+    return wrong_link(request, THROTTLE_SCOPE, "evaluations/link_invalid.html")
 
 
 @login_not_required

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-import smtplib
 from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -50,6 +49,8 @@ from evaluations.models import (
 )
 from evaluations.results import forget_cached_results, tally_cycle
 from werkplaats import versioning
+from werkplaats.delivery import hash_token
+from werkplaats.delivery import is_permanent as _is_permanent
 from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,6 @@ def _check_version(current: int, expected: int | None) -> None:
 
 
 # --- Tokens -----------------------------------------------------------------------------------
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def issue_token(invitation: Invitation) -> str:
     """A fresh secret link token for an invitation; only its hash is stored."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
@@ -436,18 +433,6 @@ def queue_due_mails(cycle: EvaluationCycle, now: dt.datetime) -> int:
 # --- Sending -----------------------------------------------------------------------------------
 class TransientMailError(Exception):
     """The mail server failed for now; the row is pending again with a later attempt time."""
-
-
-def _is_permanent(exc: Exception) -> bool:
-    """A 5xx reply is permanent, anything else is worth another try. ``smtplib`` raises
-    ``SMTPRecipientsRefused`` when every recipient is refused, also for a temporary 451
-    (greylisting, a full mailbox, a rate limit): it carries a code per recipient, and only
-    when every one of them is 5xx is the refusal permanent."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [reply[0] for reply in exc.recipients.values()]
-        return bool(codes) and all(isinstance(c, int) and 500 <= c < 600 for c in codes)
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(code, int) and 500 <= code < 600
 
 
 def backoff(attempts: int) -> dt.timedelta:

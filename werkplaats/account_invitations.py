@@ -15,10 +15,8 @@ The invitation row is its own mail ledger row, sent the way the evaluation mails
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
-import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from werkplaats.delivery import hash_token, is_permanent
 from werkplaats.models import AccountInvitation, InvitationStatus, Person, User, Workplace
 
 logger = logging.getLogger(__name__)
@@ -40,10 +39,6 @@ MAX_ATTEMPTS = 5
 
 class InvitationError(Exception):
     """An invitation that cannot be made; the message is for the user."""
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def invite(*, person: Person, workplace: Workplace | None, by) -> tuple[AccountInvitation, str]:
@@ -121,20 +116,12 @@ def send_invitation(pk: int, token: str, now: dt.datetime | None = None) -> str:
     except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
         error = f"{type(exc).__name__}: {str(exc)[:150]}"
         logger.warning("account invitation %s failed: %s", pk, type(exc).__name__)
-        permanent = _is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS
+        permanent = is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS
         status = InvitationStatus.FAILED if permanent else InvitationStatus.PENDING
         ours.update(status=status, last_error=error)
         return "failed" if permanent else "retry"
     ours.update(status=InvitationStatus.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
-
-
-def _is_permanent(exc: Exception) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [reply[0] for reply in exc.recipients.values()]
-        return bool(codes) and all(isinstance(c, int) and 500 <= c < 600 for c in codes)
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(code, int) and 500 <= code < 600
 
 
 def _message(invitation: AccountInvitation, token: str) -> EmailMultiAlternatives:

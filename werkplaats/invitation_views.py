@@ -6,7 +6,6 @@ takes the token out of the address bar at once (the token is kept in the session
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -18,17 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from werkplaats import account_invitations, audit
 from werkplaats.models import User
-from werkplaats.security import count_failure, too_many_failures
+from werkplaats.security import wrong_link
 
 SESSION_KEY = "werkplaats_account_invitation"
 THROTTLE_SCOPE = "account-invitation"
-
-
-def _invalid(request: HttpRequest) -> HttpResponse:
-    if too_many_failures(request, THROTTLE_SCOPE, limit=settings.EVALUATION_TOKEN_FAILURES):
-        return render(request, "evaluations/link_throttled.html", status=429)
-    count_failure(request, THROTTLE_SCOPE, window=settings.EVALUATION_TOKEN_WINDOW)
-    return render(request, "registration/invitation_invalid.html", status=404)
 
 
 @login_not_required
@@ -36,7 +28,7 @@ def _invalid(request: HttpRequest) -> HttpResponse:
 def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the mail: keep the token in the session, continue without it in the URL."""
     if account_invitations.invitation_for_token(token) is None:
-        return _invalid(request)
+        return wrong_link(request, THROTTLE_SCOPE, "registration/invitation_invalid.html")
     request.session[SESSION_KEY] = token
     return redirect("account-invitation-accept")
 

@@ -11,7 +11,8 @@ import time
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.base import BaseCache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 
@@ -71,6 +72,17 @@ def count_failure(request: HttpRequest, scope: str, *, window: int) -> None:
         ends = cache.get(end_key)
         remaining = ends - now if isinstance(ends, int | float) else window
         cache.touch(key, timeout=max(1, math.ceil(remaining)))
+
+
+def wrong_link(request: HttpRequest, scope: str, invalid_template: str) -> HttpResponse:
+    """The answer to a link that does not work (evaluation links, account invitations): 429
+    once the address has failed ``EVALUATION_TOKEN_FAILURES`` times in the window, else the
+    neutral page, counting the failure. Views look the link up first: a valid link always
+    opens, the throttle limits guessing, not answering."""
+    if too_many_failures(request, scope, limit=settings.EVALUATION_TOKEN_FAILURES):
+        return render(request, "evaluations/link_throttled.html", status=429)
+    count_failure(request, scope, window=settings.EVALUATION_TOKEN_WINDOW)
+    return render(request, invalid_template, status=404)
 
 
 class RedactTokens(logging.Filter):
