@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,9 +29,10 @@ from cases.models import (
     RespondentGroup,
 )
 from elements.models import Element
-from werkplaats import audit, policy
+from werkplaats import audit, notifications, policy
 from werkplaats.models import (
     Membership,
+    NotificationKind,
     Person,
     Role,
     Workplace,
@@ -109,6 +111,13 @@ def add_output(*, form, case: PracticeCase, by) -> Output:
     try:
         with transaction.atomic():
             output.save()
+            lead = case.lead
+            if lead is not None and (not by.is_authenticated or lead.user_id != by.pk):
+                notifications.notify(
+                    NotificationKind.CASE_OUTPUT, [lead], key=f"case-output:{output.pk}",
+                    workplace=case.workplace,
+                    link=reverse("cases:case-detail", args=[case.workplace.slug, case.pk]),
+                )  # fmt: skip
     except Exception:
         if output.file.name:
             output.file.storage.delete(output.file.name)

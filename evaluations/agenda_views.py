@@ -54,7 +54,10 @@ def action_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.save_action(
-                form=form, workplace=workplace, expected_version=form.cleaned_data.get("version")
+                form=form,
+                workplace=workplace,
+                expected_version=form.cleaned_data.get("version"),
+                by=request.user,
             )
         except services.EvaluationError as error:
             form.add_error(None, str(error))

@@ -48,10 +48,20 @@ from evaluations.models import (
     Response,
 )
 from evaluations.results import forget_cached_results, tally_cycle
-from werkplaats import versioning
+from werkplaats import notifications, versioning
 from werkplaats.delivery import hash_token
 from werkplaats.delivery import is_permanent as _is_permanent
-from werkplaats.models import Membership, Person, Role, school_year_bounds, school_year_of
+from werkplaats.models import (
+    Channel,
+    MailState,
+    Membership,
+    Notification,
+    NotificationKind,
+    Person,
+    Role,
+    school_year_bounds,
+    school_year_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -229,16 +239,67 @@ def _current_people(cycle: EvaluationCycle, roles) -> dict[int, str]:
     return chosen
 
 
+# The evaluation mails that are also notifications in the recipient's inbox.
+NOTIFIED = {
+    MailKind.INVITATION: NotificationKind.EVALUATION_OPEN,
+    MailKind.REMINDER_1: NotificationKind.EVALUATION_REMINDER,
+    MailKind.REMINDER_2: NotificationKind.EVALUATION_REMINDER,
+    MailKind.REMINDER_3: NotificationKind.EVALUATION_REMINDER,
+    MailKind.RESULTS_READY: NotificationKind.RESULTS_READY,
+    MailKind.ACTION_DUE: NotificationKind.ACTION_DUE,
+}
+
+
 def _queue(cycle: EvaluationCycle, person_id: int, kind: str, invitation=None, **extra) -> bool:
-    """Write one ledger row; False if that mail was already decided (unique key)."""
+    """Write one ledger row, and its notification in the same transaction; False if that
+    mail was already decided (unique key)."""
     try:
         with transaction.atomic():
-            MailDelivery.objects.create(
+            mail = MailDelivery.objects.create(
                 cycle=cycle, person_id=person_id, kind=kind, invitation=invitation, **extra
             )
+            if kind in NOTIFIED:
+                _notify(mail)
     except IntegrityError:
         return False
     return True
+
+
+def _notify(mail: MailDelivery) -> None:
+    """The inbox's side of a ledger row. The recipient's settings decide here, once, whether
+    the ledger mails it (``MailState.LEDGER``), the digest carries it, or only the app shows
+    it; ``deliver`` then honours that decision."""
+    cycle = mail.cycle
+    slug = cycle.workplace.slug
+    if mail.kind == MailKind.RESULTS_READY:
+        link = reverse("evaluations:dashboard", args=[slug, cycle.pk])
+    elif mail.kind == MailKind.ACTION_DUE:
+        link = reverse("evaluations:agenda", args=[slug])
+    else:
+        link = reverse("evaluations:respond", args=[mail.invitation_id])
+    notifications.notify(
+        NOTIFIED[mail.kind], Person.objects.filter(pk=mail.person_id),
+        key=f"evaluation-mail:{mail.pk}", workplace=cycle.workplace, link=link, by_ledger=True,
+    )  # fmt: skip
+
+
+def _chosen_elsewhere(mail: MailDelivery) -> str:
+    """Why the ledger must not mail this row: its recipient chose the app only or the digest
+    for it, or switched that kind off (an invitation cannot be switched off)."""
+    if mail.kind not in NOTIFIED:
+        return ""
+    state = (
+        Notification.objects.filter(recipient_id=mail.person_id, key=f"evaluation-mail:{mail.pk}")
+        .values_list("mail", flat=True)
+        .first()
+    )
+    if state is None:  # switched off when it was decided (or decided before notifications)
+        chosen = notifications.settings_of([mail.person_id]).get(mail.person_id)
+        off = notifications.channel_of(chosen and chosen.channels, NOTIFIED[mail.kind])
+        return "switched off by the recipient" if off == Channel.OFF else ""
+    if state == MailState.LEDGER or (state == MailState.NONE and not mail.person.email):
+        return ""  # no address: recorded as undeliverable below, for the bridge-builder
+    return "in the recipient's digest" if state == MailState.DIGEST else "in the app only"
 
 
 def _queue_for_role(cycle: EvaluationCycle, role: str, kind: str) -> int:
@@ -427,7 +488,24 @@ def queue_due_mails(cycle: EvaluationCycle, now: dt.datetime) -> int:
         queued += _queue(cycle, invitation.person_id, REMINDER_KINDS[number], invitation)
     if now >= cycle.halfway():
         queued += _queue_for_role(cycle, Role.BRIDGE_BUILDER, MailKind.DIGEST)
+    if now >= cycle.closes_at - CLOSING_NOTICE:
+        _notify_closing(cycle, [i for i in invitations if not i.submitted])
     return queued
+
+
+CLOSING_NOTICE = dt.timedelta(days=2)
+
+
+def _notify_closing(cycle: EvaluationCycle, invitations: list[Invitation]) -> None:
+    """Two days before the end, everyone invited who has not submitted finds it in the inbox
+    (the reminders are the mails); once per person and cycle."""
+    key = f"evaluation-closing:{cycle.pk}"
+    told = Notification.objects.filter(key=key).values("recipient_id")
+    people = Person.objects.filter(pk__in=[i.person_id for i in invitations]).exclude(pk__in=told)
+    notifications.notify(
+        NotificationKind.EVALUATION_CLOSING, people, key=key, workplace=cycle.workplace,
+        link=reverse("werkplaats:home"),
+    )  # fmt: skip
 
 
 # --- Sending -----------------------------------------------------------------------------------
@@ -460,7 +538,7 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
     mail = MailDelivery.objects.select_related(
         "cycle__workplace", "person", "invitation", "cycle__instrument_version", "action"
     ).get(pk=pk)
-    reason = _no_longer_useful(mail, now)
+    reason = _no_longer_useful(mail, now) or _chosen_elsewhere(mail)
     if reason:
         MailDelivery.objects.filter(pk=pk).update(status=DeliveryStatus.SKIPPED, last_error=reason)
         return "skipped"
@@ -849,15 +927,19 @@ def new_instrument_version(*, version: InstrumentVersion) -> InstrumentVersion:
 ACTION_REMINDER_DAYS = 7
 
 
-def save_action(*, form, workplace, expected_version: int | None = None) -> ImprovementAction:
+def save_action(
+    *, form, workplace, expected_version: int | None = None, by=None
+) -> ImprovementAction:
     """Create or edit an improvement action from a valid ActionForm; an edit made on an
-    outdated form raises EditConflict instead of overwriting."""
+    outdated form raises EditConflict instead of overwriting. A new owner is told (unless
+    they assigned it to themselves)."""
     with transaction.atomic():
         action = form.save(commit=False)
         if action.pk is None:
             action.workplace = workplace
             action.save()
             form.save_m2m()
+            _notify_owner(action, by)
             return action
         current = ImprovementAction.objects.select_for_update().get(pk=action.pk)
         _check_version(current.version, expected_version)
@@ -866,7 +948,20 @@ def save_action(*, form, workplace, expected_version: int | None = None) -> Impr
         form.save_m2m()
         if current.due_on != action.due_on:  # a new date deserves a new reminder
             MailDelivery.objects.filter(action=action, status=DeliveryStatus.SENT).delete()
+        if current.owner_id != action.owner_id:
+            _notify_owner(action, by)
     return action
+
+
+def _notify_owner(action: ImprovementAction, by) -> None:
+    owner = action.owner
+    if owner is None or (by is not None and owner.user_id == by.pk):
+        return
+    notifications.notify(
+        NotificationKind.ACTION_ASSIGNED, [owner], key=f"action-assigned:{action.pk}:{owner.pk}",
+        workplace=action.workplace,
+        link=reverse("evaluations:agenda", args=[action.workplace.slug]),
+    )  # fmt: skip
 
 
 def queue_action_reminders(now: dt.datetime) -> int:

@@ -29,6 +29,18 @@ class WerkplaatsConfig(AppConfig):
 
         register_personal_data(PersonalData(key="werkplaats", export=export_core, erase=erase_core))
 
+        from werkplaats.home_panels import HomePanel, register_home_panel
+        from werkplaats.notification_views import waiting_panel
+
+        register_home_panel(
+            HomePanel(
+                key="waiting",
+                template="notifications/home_panel.html",
+                context=waiting_panel,
+                order=5,
+            )  # fmt: skip
+        )
+
         from django.contrib.auth.signals import user_login_failed
 
         from werkplaats.audit import login_failed

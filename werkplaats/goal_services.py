@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
+from werkplaats import notifications
 from werkplaats.models import (
     GoalReminder,
     GoalStatus,
@@ -21,6 +18,7 @@ from werkplaats.models import (
     GoalVisibility,
     LearningGoal,
     Membership,
+    NotificationKind,
     Person,
     ReminderKind,
     Role,
@@ -97,29 +95,58 @@ def schedule_reminders(goal: LearningGoal) -> None:
             # Re-arm for the new date, unless that is the date already reminded about.
             reminder.due_on = due
             reminder.sent_at = timezone.now() if reminder.sent_for == due else None
-            reminder.reached = []  # a reminder for another date reaches everybody again
-            reminder.save(update_fields=["due_on", "sent_at", "reached"])
+            reminder.save(update_fields=["due_on", "sent_at"])
 
 
 def ask_support(*, goal: LearningGoal, person: Person, by: Person) -> GoalSupport:
     """Ask a current member of the goal's PW to support it (asking again after a no is fine).
-    A draft is private to its owners, so nobody can be asked to support one yet."""
+    A draft is private to its owners, so nobody can be asked to support one yet. The person
+    asked is told at once (a double submit asks, and tells, once)."""
     if not is_owner(goal, by) or goal.status == GoalStatus.DRAFT:
         raise NotAllowed
-    support, created = GoalSupport.objects.get_or_create(goal=goal, person=person)
-    if not created and support.status == SupportStatus.DECLINED:
-        support.status, support.answered_at = SupportStatus.REQUESTED, None
-        support.save(update_fields=["status", "answered_at"])
+    with transaction.atomic():
+        support, created = GoalSupport.objects.get_or_create(goal=goal, person=person)
+        asked = created
+        if not created and support.status == SupportStatus.DECLINED:
+            # The n-th request after a decline is its own event: the decline's moment names it.
+            round_ = int(support.answered_at.timestamp()) if support.answered_at else 0
+            asked = bool(
+                GoalSupport.objects.filter(pk=support.pk, status=SupportStatus.DECLINED).update(
+                    status=SupportStatus.REQUESTED, answered_at=None
+                )
+            )
+            support.status, support.answered_at = SupportStatus.REQUESTED, None
+        else:
+            round_ = 0
+        if asked:
+            notifications.notify(
+                NotificationKind.SUPPORT_ASKED, [person],
+                key=f"support-asked:{support.pk}:{round_}", workplace=goal.workplace, goal=goal,
+                link=notifications.goal_link(goal),
+            )  # fmt: skip
     return support
 
 
 def answer_support(*, support: GoalSupport, accept: bool, by: Person) -> None:
-    """Answer an open request; a declined request needs a new request from the owner."""
+    """Answer an open request (once: a second click finds it answered); a declined request
+    needs a new request from the owner. The owners hear of the answer."""
     if support.person_id != by.pk or support.status != SupportStatus.REQUESTED:
         raise NotAllowed
-    support.status = SupportStatus.ACCEPTED if accept else SupportStatus.DECLINED
-    support.answered_at = timezone.now()
-    support.save(update_fields=["status", "answered_at"])
+    now = timezone.now()
+    status = SupportStatus.ACCEPTED if accept else SupportStatus.DECLINED
+    with transaction.atomic():
+        answered = GoalSupport.objects.filter(pk=support.pk, status=SupportStatus.REQUESTED).update(
+            status=status, answered_at=now
+        )
+        if answered != 1:
+            raise NotAllowed
+        support.status, support.answered_at = status, now
+        goal = support.goal
+        notifications.notify(
+            NotificationKind.SUPPORT_ANSWERED, notifications.goal_owners(goal),
+            key=f"support-answered:{support.pk}:{int(now.timestamp())}",
+            workplace=goal.workplace, goal=goal, link=notifications.goal_link(goal),
+        )  # fmt: skip
 
 
 def add_update(
@@ -133,9 +160,22 @@ def add_update(
         kind = UpdateKind.REPLY
     else:
         kind = UpdateKind.PROGRESS if owner else UpdateKind.FEEDBACK
-    return GoalUpdate.objects.create(
-        goal=goal, author=author, kind=kind, text=text, reply_to=reply_to
-    )
+    with transaction.atomic():
+        update = GoalUpdate.objects.create(
+            goal=goal, author=author, kind=kind, text=text, reply_to=reply_to
+        )
+        if kind == UpdateKind.FEEDBACK:  # the owners hear of new feedback
+            told, what = notifications.goal_owners(goal), NotificationKind.FEEDBACK
+        elif kind == UpdateKind.REPLY:  # the author of the feedback hears of the reply
+            told, what = [reply_to.author], NotificationKind.REPLY
+        else:
+            told, what = [], None
+        if what:
+            notifications.notify(
+                what, [p for p in told if p.pk != author.pk], key=f"goal-update:{update.pk}",
+                workplace=goal.workplace, goal=goal, link=notifications.goal_link(goal),
+            )  # fmt: skip
+    return update
 
 
 def close_goal(*, goal: LearningGoal, status: str, reflection: str, by: Person) -> None:
@@ -152,69 +192,46 @@ def close_goal(*, goal: LearningGoal, status: str, reflection: str, by: Person) 
         goal.status = status
         GoalUpdate.objects.create(goal=goal, author=by, kind=UpdateKind.REFLECTION, text=reflection)
         schedule_reminders(goal)  # drops the reminders that were not sent yet
+        if status == GoalStatus.ACHIEVED:  # those who support it share the news
+            supporters = Person.objects.filter(
+                supporting__goal=goal, supporting__status=SupportStatus.ACCEPTED
+            )
+            notifications.notify(
+                NotificationKind.GOAL_ACHIEVED, supporters, key=f"goal-achieved:{goal.pk}",
+                workplace=goal.workplace, goal=goal, link=notifications.goal_link(goal),
+            )  # fmt: skip
 
 
 # --- Reminders (Celery beat runs send_due_reminders through a thin task) ----------------------
-def send_due_reminders(*, today: dt.date | None = None, limit: int = 200) -> int:
-    """Send every due, unsent reminder once; return how many were sent.
-
-    1. Claim the row with a conditional UPDATE, so a retried, duplicated or concurrent run
-       never sends it twice (at most once: a crash mid-send loses one reminder).
-    2. Mail each owner not yet reached, recording each one reached at once (``reached``).
-    3. A failed send releases the row for a retry the next day (``due_on`` is a date; goal
-       reminders are not urgent to the hour), never a crash loop; the retry mails only the
-       owners the failed run did not reach.
-    """
+def send_due_reminders(*, today: dt.date | None = None, limit: int = 500) -> int:
+    """Turn every due reminder into a notification for each owner; return how many reminders
+    fell due. Claiming the row and writing the notifications is one transaction, and each
+    owner's notification has its own key and its own mail: a failed mail to one co-owner is
+    retried for that co-owner alone, and a retried or concurrent run writes nothing twice."""
     today = today or timezone.localdate()
     due = GoalReminder.objects.filter(sent_at=None, due_on__lte=today).values_list("pk", flat=True)
     sent = 0
     for pk in list(due[:limit]):
-        if GoalReminder.objects.filter(pk=pk, sent_at=None).update(sent_at=timezone.now()) != 1:
-            continue  # another worker claimed it
-        try:
-            recipients = _send_reminder(pk)
-        except Exception as exc:  # retry later, never crash the sweep
-            GoalReminder.objects.filter(pk=pk).update(
-                sent_at=None, last_error=str(exc)[:200], due_on=today + dt.timedelta(days=1)
+        with transaction.atomic():
+            claimed = GoalReminder.objects.filter(pk=pk, sent_at=None).update(
+                sent_at=timezone.now(), sent_for=F("due_on")
             )
-            logger.exception("goal reminder %s failed", pk)
-            continue
-        GoalReminder.objects.filter(pk=pk).update(
-            recipients=recipients, last_error="", sent_for=F("due_on"), reached=[]
-        )
+            if claimed != 1:
+                continue  # another worker claimed it
+            reminder = GoalReminder.objects.select_related("goal__workplace", "goal__owner").get(
+                pk=pk
+            )
+            goal = reminder.goal
+            told = 0
+            if goal.status == GoalStatus.ACTIVE:
+                told = notifications.notify(
+                    NotificationKind.GOAL_REMINDER, notifications.goal_owners(goal),
+                    key=f"goal-reminder:{pk}:{reminder.due_on.isoformat()}",
+                    workplace=goal.workplace, goal=goal, link=notifications.goal_link(goal),
+                )  # fmt: skip
+            GoalReminder.objects.filter(pk=pk).update(recipients=told)
         sent += 1
     return sent
-
-
-def _send_reminder(pk: int) -> int:
-    reminder = GoalReminder.objects.select_related("goal__workplace").get(pk=pk)
-    goal = reminder.goal
-    if goal.status != GoalStatus.ACTIVE:
-        return 0
-    owners = [goal.owner, *goal.co_owners.all()]
-    reached = list(reminder.reached)
-    count = 0
-    for person in owners:
-        if not person.email or person.pk in reached:
-            continue
-        with translation.override(person.preferred_language):
-            url = settings.SITE_URL + reverse(
-                "werkplaats:goal-detail", args=[goal.workplace.slug, goal.pk]
-            )
-            subject = (
-                _("Your goal “%(title)s” is due in a week")
-                if reminder.kind == ReminderKind.WEEK_BEFORE
-                else _("Today is the target date of your goal “%(title)s”")
-            ) % {"title": goal.title}
-            body = _(
-                "Time to look back at your goal “%(title)s” (target date %(date)s). Write down "
-                "how far you got, or mark it achieved with a short reflection: %(url)s"
-            ) % {"title": goal.title, "date": goal.target_date.isoformat(), "url": url}
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        reached.append(person.pk)
-        GoalReminder.objects.filter(pk=pk).update(reached=reached)  # before the next send
-        count += 1
-    return count + len(reminder.reached)
 
 
 # --- Counts for the yearly evaluation ---------------------------------------------------------

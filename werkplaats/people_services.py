@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from werkplaats import notifications
 from werkplaats.models import (
     AccountInvitation,
     Membership,
+    NotificationKind,
     Organisation,
     Person,
     Role,
@@ -146,7 +148,7 @@ def add_member(
             )
         try:
             with transaction.atomic():
-                return Membership.objects.create(
+                membership = Membership.objects.create(
                     person=person, workplace=workplace, role=role,
                     starts_on=starts_on, ends_on=ends_on,
                 )  # fmt: skip
@@ -154,6 +156,11 @@ def add_member(
             raise PeopleError(
                 _("This person already holds this role in this PW from that date.")
             ) from None
+        notifications.notify(
+            NotificationKind.ADDED_TO_WORKPLACE, [person], key=f"added:{membership.pk}",
+            workplace=workplace, link=workplace.get_absolute_url(),
+        )  # fmt: skip
+        return membership
 
 
 def end_membership(*, membership: Membership, ends_on: dt.date, seen_ends_on: dt.date | None):

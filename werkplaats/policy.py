@@ -156,3 +156,13 @@ def workplaces_where(user, action: Action | str):
             Exists(granted.filter(workplace=None))
         )
     return Workplace.objects.filter(condition)
+
+
+def own_notifications(user):
+    """The notifications a user may read: only their own, in any PW (a notification is the
+    recipient's, like a letter; another person's is a 404)."""
+    from werkplaats.models import Notification
+
+    if not user.is_authenticated or not user.is_active:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient__user=user)

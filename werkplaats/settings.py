@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "werkplaats.context_processors.notifications",
             ],
         },
     },
@@ -312,6 +313,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-goal-reminders": {
         "task": "werkplaats.tasks.send_goal_reminders",
         "schedule": crontab(minute=5),  # hourly; a failed mail is retried the next day
+    },
+    "send-notifications": {
+        "task": "werkplaats.tasks.send_notifications",
+        "schedule": crontab(minute="*/2"),  # what a commit's own queued send did not finish
+    },
+    "send-notification-digests": {
+        "task": "werkplaats.tasks.send_notification_digests",
+        "schedule": crontab(minute=10),  # hourly: each person's digest once per day or week
     },
     "send-pending-account-invitations": {
         "task": "werkplaats.tasks.send_pending_account_invitations",

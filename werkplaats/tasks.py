@@ -32,10 +32,31 @@ def ping(token: str) -> dict[str, object]:
 
 @shared_task
 def send_goal_reminders() -> int:
-    """Send due learning-goal reminders (hourly, from beat). Safe to run twice or in parallel."""
+    """Turn due learning-goal reminders into notifications (hourly, from beat) and send them.
+    Safe to run twice or in parallel."""
     from werkplaats.goal_services import send_due_reminders
+    from werkplaats.notifications import send_pending
 
-    return send_due_reminders()
+    due = send_due_reminders()
+    send_pending()
+    return due
+
+
+@shared_task(acks_late=True)
+def send_notifications() -> dict[str, int]:
+    """Mail the notifications that are due (queued after a commit, and from beat). Each row
+    is claimed before its mail, so a duplicate task sends nothing twice."""
+    from werkplaats.notifications import send_pending
+
+    return send_pending()
+
+
+@shared_task
+def send_notification_digests() -> dict[str, int]:
+    """Make and send the digests that are due (hourly, from beat). Safe to run twice."""
+    from werkplaats.notifications import send_digests
+
+    return send_digests()
 
 
 @shared_task(acks_late=True)

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("elements.urls")),
     path("", include("evaluations.urls")),
     path("", include("cases.urls")),
+    path("notifications/", include("werkplaats.notification_urls")),
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),

@@ -20,10 +20,12 @@ from werkplaats.models import (
     GoalUpdate,
     GoalVisibility,
     LearningGoal,
+    Notification,
     Role,
     SupportStatus,
     UpdateKind,
 )
+from werkplaats.notifications import send_pending
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -323,13 +325,22 @@ def due_goal(workplace, student, **kwargs):
     return goal
 
 
+def remind(today=None, later=dt.timedelta(0)):
+    """Beat's hourly task: due reminders become notifications, then their mails go out."""
+    due = send_due_reminders(today=today)
+    send_pending(now=timezone.now() + later)
+    return due
+
+
 def test_a_due_reminder_is_sent_once_even_when_the_sweep_runs_twice(workplace, student):
     due_goal(workplace, student, target_date=TODAY())
-    assert send_due_reminders() == 1
-    assert send_due_reminders() == 0
+    assert remind() == 1
+    assert remind() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["noor@voorbeeld.example"]
-    assert f"http://127.0.0.1:8000/pw/{workplace.slug}/goals/" in mail.outbox[0].body
+    note = Notification.objects.get(kind="goal-reminder")
+    assert f"http://127.0.0.1:8000/notifications/{note.pk}/open/" in mail.outbox[0].body
+    assert note.link == f"/pw/{workplace.slug}/goals/{note.goal_id}/"
     reminder = GoalReminder.objects.get()
     assert reminder.sent_at is not None and reminder.recipients == 1
 
@@ -343,7 +354,7 @@ def test_concurrent_sweeps_send_a_reminder_once(workplace, student):
     results = []
 
     def sweep():
-        results.append(send_due_reminders())
+        results.append(remind())
         connection.close()
 
     threads = [threading.Thread(target=sweep) for _ in range(4)]
@@ -353,54 +364,60 @@ def test_concurrent_sweeps_send_a_reminder_once(workplace, student):
         thread.join()
     assert sum(results) == 5
     assert len(mail.outbox) == 5
+    assert Notification.objects.filter(mail="sent").count() == 5
+
+
+def refuse(monkeypatch, addresses):
+    """The mail server refuses these addresses for now (a 4xx-like OSError)."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    real = EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        for message in messages:
+            if set(message.to) & set(addresses):
+                raise OSError("mailbox busy")
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
 
 
 def test_a_failed_send_is_retried_later_not_lost(workplace, student, monkeypatch):
     due_goal(workplace, student, target_date=TODAY())
-
-    def broken(*args, **kwargs):
-        raise OSError("smtp down")
-
-    monkeypatch.setattr("werkplaats.goal_services.send_mail", broken)
-    assert send_due_reminders() == 0
-    reminder = GoalReminder.objects.get()
-    assert reminder.sent_at is None and "smtp down" in reminder.last_error
+    refuse(monkeypatch, [student.person.email])
+    assert remind() == 1
+    note = Notification.objects.get(kind="goal-reminder")
+    assert note.mail == "pending" and "mailbox busy" in note.last_error and not mail.outbox
     monkeypatch.undo()
-    assert send_due_reminders(today=TODAY() + dt.timedelta(days=1)) == 1
+    remind(later=dt.timedelta(minutes=5))
+    assert len(mail.outbox) == 1
+    note.refresh_from_db()
+    assert note.mail == "sent"
 
 
 def test_a_failed_send_to_one_co_owner_does_not_remind_the_others_again(
     workplace, student, monkeypatch
 ):
-    """Issue 17: the co-owners already reached got the reminder again on the retry."""
+    """Issue 17: the co-owners already reached got the reminder again on the retry. Now each
+    owner's notification is its own row with its own mail."""
     goal = due_goal(workplace, student, target_date=TODAY())
     first = member_user(workplace, Role.STUDENT, email="eerste@voorbeeld.example").person
     second = member_user(workplace, Role.STUDENT, email="tweede@voorbeeld.example").person
     goal.co_owners.add(first, second)
-    from werkplaats import goal_services
-
-    real = goal_services.send_mail
-
-    def refuse_the_second(subject, body, sender, to):
-        if to == [second.email]:
-            raise OSError("mailbox busy")
-        return real(subject, body, sender, to)
-
-    monkeypatch.setattr(goal_services, "send_mail", refuse_the_second)
-    assert send_due_reminders() == 0
+    refuse(monkeypatch, [second.email])
+    assert remind() == 1
     reached = sorted(m.to[0] for m in mail.outbox)
     assert reached == sorted([student.person.email, first.email])
     reminder = GoalReminder.objects.get()
-    assert (reminder.sent_at, reminder.due_on) == (None, TODAY() + dt.timedelta(days=1))
+    assert reminder.sent_at is not None and reminder.recipients == 3
     monkeypatch.undo()
-    assert send_due_reminders(today=TODAY() + dt.timedelta(days=1)) == 1
+    for minutes in (5, 60, 24 * 60):
+        assert (
+            remind(today=TODAY() + dt.timedelta(days=1), later=dt.timedelta(minutes=minutes)) == 0
+        )
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [student.person.email, first.email, second.email]
     )
-    reminder.refresh_from_db()
-    assert reminder.recipients == 3
-    assert send_due_reminders(today=TODAY() + dt.timedelta(days=2)) == 0
-    assert len(mail.outbox) == 3
 
 
 def test_a_changed_target_date_rearms_the_reminder_for_the_new_date(workplace, student):
@@ -420,8 +437,8 @@ def test_a_changed_target_date_rearms_the_reminder_for_the_new_date(workplace, s
 def test_reminders_go_out_in_the_owners_language(workplace):
     english = member_user(workplace, Role.STUDENT, email="sam@example.org", preferred_language="en")
     due_goal(workplace, english, title="Learn to ask", target_date=TODAY())
-    send_due_reminders()
-    assert "Today is the target date" in mail.outbox[0].subject
+    remind()
+    assert mail.outbox[0].subject == "The target date of your goal is near · " + workplace.name
 
 
 # --- Counts for the yearly evaluation -------------------------------------------------------
@@ -558,12 +575,12 @@ def test_a_target_date_moved_closer_drops_the_week_before_reminder(workplace, st
 def test_moving_the_date_away_and_back_does_not_send_the_same_reminder_twice(workplace, student):
     goal = GoalFactory(workplace=workplace, owner=student.person, target_date=TODAY())
     schedule_reminders(goal)
-    assert send_due_reminders() == 1
+    assert remind() == 1
     goal.target_date = TODAY() + dt.timedelta(days=10)
     schedule_reminders(goal)
     goal.target_date = TODAY()
     schedule_reminders(goal)
-    assert send_due_reminders() == 0
+    assert remind() == 0
     assert len(mail.outbox) == 1
 
 
