@@ -54,6 +54,7 @@ from evaluations.forms import (
     ScanForm,
 )
 from evaluations.models import EvaluationPlan, ImprovementAction
+from werkplaats.notification_views import SettingsForm
 from tests.factories import (
     CaseStudyFactory,
     CycleFactory,
@@ -457,6 +458,17 @@ def test_new_workplace_form(client):
     client.force_login(UserFactory(is_staff=True))
     url = "/pw/new/"
     post_examples(client, url, Workplace, form_data(field_names(client, url)), NewWorkplaceForm)
+
+
+@covers(SettingsForm)
+def test_notification_settings_form(client, member):
+    from werkplaats.models import NotificationSettings
+
+    client.force_login(member)
+    url = "/notifications/settings/"
+    names = field_names(client, url)
+    assert "kind_feedback" in names and "digest" in names
+    post_examples(client, url, NotificationSettings, form_data(names), SettingsForm)
 
 
 @pytest.mark.parametrize("model", admin_add_pages())

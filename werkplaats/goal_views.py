@@ -227,9 +227,14 @@ def goal_answer_support(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     ).first()
     if support is None:
         raise Http404("No open request")
-    goal_services.answer_support(support=support, accept=request.POST.get("answer") == "yes",
-                                 by=person)  # fmt: skip
-    messages.success(request, _("Thank you for your answer."))
+    try:
+        goal_services.answer_support(
+            support=support, accept=request.POST.get("answer") == "yes", by=person
+        )
+    except goal_services.NotAllowed:  # answered a moment ago (a second tab, a double click)
+        messages.info(request, _("You already answered this request."))
+    else:
+        messages.success(request, _("Thank you for your answer."))
     return redirect("werkplaats:goals-mine", slug=workplace.slug)
 
 

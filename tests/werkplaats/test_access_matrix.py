@@ -115,6 +115,7 @@ STUDY = "case-study-of-pw-a"  # replaced by the pk of a case study of PW A
 NOTE = "cmo-note-of-pw-a"  # replaced by the pk of a CMO note the student persona wrote
 CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
 OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
+NOTIFICATION = "notification-of-the-student"  # a notification of the student persona
 
 
 def case_managers_page():
@@ -299,6 +300,16 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "set_language": ({}, "get", everyone(405)),
     "account-invitation": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "account-invitation-accept": ({}, "get", everyone(404)),
+    "notifications:inbox": ({}, "get", login_required(200)),
+    "notifications:settings": ({}, "get", login_required(200)),
+    "notifications:read-all": ({}, "get", post_only()),
+    "notifications:read": ({"pk": NOTIFICATION}, "get", post_only()),
+    "notifications:open": (
+        {"pk": NOTIFICATION},
+        "get",
+        {"anonymous": "login", **dict.fromkeys(LOGGED_IN, 404), "student": 302},
+    ),
+    "notifications:unsubscribe": ({"token": "not-a-real-token"}, "get", everyone(404)),
     "healthz": ({}, "get", everyone(200)),
     "privacy": ({}, "get", everyone(200)),
     "person-data": (
@@ -398,6 +409,12 @@ def _build_personas() -> dict:
     users[CONSENT] = consent.pk
     users[STUDY] = CaseStudyFactory(workplace=pw_a).pk
     users[NOTE] = CmoNoteFactory(workplace=pw_a, author=users[Role.STUDENT].person).pk
+    from werkplaats.models import Notification
+
+    users[NOTIFICATION] = Notification.objects.create(
+        recipient=users[Role.STUDENT].person, kind="feedback", key="matrix", workplace=pw_a,
+        goal_id=users[GOAL], link=f"/pw/pw-a/goals/{users[GOAL]}/",
+    ).pk  # fmt: skip
     return users
 
 
@@ -427,6 +444,7 @@ def test_url_answers_each_persona_as_the_policy_says(db, client, personas, name,
             CONSENT,
             STUDY,
             NOTE,
+            NOTIFICATION,
         )
         else v
         for k, v in kwargs.items()
