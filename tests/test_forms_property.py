@@ -54,7 +54,6 @@ from evaluations.forms import (
     ScanForm,
 )
 from evaluations.models import EvaluationPlan, ImprovementAction
-from werkplaats.notification_views import SettingsForm
 from tests.factories import (
     CaseStudyFactory,
     CycleFactory,
@@ -86,6 +85,7 @@ from werkplaats.models import (
     Role,
     User,
 )
+from werkplaats.notification_views import SettingsForm
 from werkplaats.people_forms import (
     AddMemberForm,
     ChangeRoleForm,

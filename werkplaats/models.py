@@ -242,18 +242,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        person = super().from_db(db, field_names, values)
-        person._loaded_email = getattr(person, "email", None)  # deferred: nothing loaded
-        return person
-
     def save(self, *args, **kwargs):
         # A new address is worth trying again: the refusal was about the old one.
-        if self.email_bounced_at and getattr(self, "_loaded_email", self.email) != self.email:
+        loaded = self.__dict__.get("_loaded_email", self.__dict__.get("email"))
+        if self.email_bounced_at and loaded != self.__dict__.get("email", loaded):
             self.email_bounced_at = None
         super().save(*args, **kwargs)
-        self._loaded_email = self.email
+        if "email" in self.__dict__:
+            self._loaded_email = self.email
 
     def clean(self) -> None:
         super().clean()
@@ -261,6 +257,13 @@ class Person(models.Model):
             self.email = None  # blank means "no email", never a duplicate of another blank
         if self.email:
             self.email = self.email.strip().lower()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        if "email" in person.__dict__:  # a deferred address is not loaded for this
+            person._loaded_email = person.email
+        return person
 
 
 class MembershipQuerySet(models.QuerySet):

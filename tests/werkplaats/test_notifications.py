@@ -48,7 +48,9 @@ def student(workplace):
 
 @pytest.fixture
 def supporter(workplace):
-    return member_user(workplace, Role.SUPPORTER, name="Joris Smit", email="joris@voorbeeld.example")
+    return member_user(
+        workplace, Role.SUPPORTER, name="Joris Smit", email="joris@voorbeeld.example"
+    )
 
 
 @pytest.fixture
@@ -85,9 +87,7 @@ def test_asking_support_tells_the_person_asked_at_once_and_discreetly(goal, stud
     assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/")
 
 
-def test_asking_twice_tells_once_and_asking_again_after_a_no_tells_again(
-    goal, student, supporter
-):
+def test_asking_twice_tells_once_and_asking_again_after_a_no_tells_again(goal, student, supporter):
     goal_services.ask_support(goal=goal, person=supporter.person, by=student.person)
     goal_services.ask_support(goal=goal, person=supporter.person, by=student.person)
     assert kinds(supporter.person) == ["support-asked"]
@@ -478,8 +478,9 @@ def test_mark_read_with_htmx_and_without_and_mark_all(client, workplace, goal, s
     first, second, third = Notification.objects.order_by("pk")
     client.force_login(student)
     response = client.post(f"/notifications/{first.pk}/read/", HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and f'id="notification-{first.pk}"' in response.content.decode()
-    assert "notification-unread" not in response.content.decode()
+    row = response.content.decode()
+    assert response.status_code == 200 and f'id="notification-{first.pk}"' in row
+    assert "notification-unread" not in row
     response = client.post(f"/notifications/{second.pk}/read/")
     assert response.status_code == 302 and response["Location"] == "/notifications/"
     assert Notification.objects.filter(read_at=None).get() == third
@@ -555,8 +556,11 @@ def test_one_click_unsubscribe_works_without_login_or_csrf_and_a_get_changes_not
 ):
     goal_services.ask_support(goal=goal, person=supporter.person, by=student.person)
     notifications.send_pending()
-    url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>").replace(
-        "http://127.0.0.1:8000", ""
+    url = (
+        mail.outbox[0]
+        .extra_headers["List-Unsubscribe"]
+        .strip("<>")
+        .replace("http://127.0.0.1:8000", "")
     )
     browser = Client(enforce_csrf_checks=True)
     assert browser.get(url).status_code == 200
@@ -577,3 +581,15 @@ def test_the_evaluation_invitation_cannot_be_unsubscribed(student):
     Client().post(f"/notifications/unsubscribe/{token}/")
     saved = NotificationSettings.objects.filter(person=student.person).first()
     assert saved is None or "evaluation-open" not in saved.channels
+
+
+def test_a_new_address_clears_the_refusal(workplace):
+    person = member_user(workplace, Role.STUDENT, email="oud@voorbeeld.example").person
+    Person.objects.filter(pk=person.pk).update(email_bounced_at=timezone.now())
+    person = Person.objects.get(pk=person.pk)
+    person.name = "Andere naam"
+    person.save()
+    assert Person.objects.get(pk=person.pk).email_bounced_at is not None
+    person.email = "nieuw@voorbeeld.example"
+    person.save()
+    assert Person.objects.get(pk=person.pk).email_bounced_at is None
