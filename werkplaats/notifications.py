@@ -186,17 +186,29 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     key = _unread_key(user.pk)
-    count = cache.get(key)
+    try:
+        count = cache.get(key)
+    except Exception:  # noqa: BLE001 — the cache (Redis) is down: count, never fail the page
+        logger.warning("cache unavailable for the unread count")
+        return Notification.objects.filter(recipient__user=user, read_at=None).count()
     if count is None:
         count = Notification.objects.filter(recipient__user=user, read_at=None).count()
-        cache.set(key, count, UNREAD_TTL)
+        try:
+            cache.set(key, count, UNREAD_TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable for the unread count")
     return count
 
 
 def forget_unread(user_ids: Iterable[int]) -> None:
+    """Drop cached counts after a write. Should the cache be down, a count may lag for at
+    most ``UNREAD_TTL`` seconds once it is back."""
     keys = [_unread_key(uid) for uid in user_ids if uid]
     if keys:
-        cache.delete_many(keys)
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: unread counts may lag for a few minutes")
 
 
 def mark_read(*, person: Person, pk: int | None = None) -> int:

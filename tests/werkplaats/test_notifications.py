@@ -593,3 +593,22 @@ def test_a_new_address_clears_the_refusal(workplace):
     person.email = "nieuw@voorbeeld.example"
     person.save()
     assert Person.objects.get(pk=person.pk).email_bounced_at is None
+
+
+def test_pages_and_notifications_work_while_the_cache_is_down(
+    client, workplace, goal, student, monkeypatch, django_capture_on_commit_callbacks
+):
+    class Down:
+        def __getattr__(self, name):
+            def down(*args, **kwargs):
+                raise ConnectionError("redis is down")
+
+            return down
+
+    colleague = member_user(workplace, Role.PROFESSIONAL).person
+    monkeypatch.setattr(notifications, "cache", Down())
+    with django_capture_on_commit_callbacks(execute=True):
+        goal_services.add_update(goal=goal, author=colleague, text="een")
+    client.force_login(student)
+    page = client.get("/privacy/")
+    assert page.status_code == 200 and '<span class="badge">1<' in page.content.decode()
