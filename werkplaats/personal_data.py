@@ -18,7 +18,13 @@ from typing import Any
 
 from django.db import transaction
 
-from werkplaats.models import GoalUpdate, LearningGoal, Membership, Person
+from werkplaats.models import (
+    GoalUpdate,
+    LearningGoal,
+    Membership,
+    NotificationSettings,
+    Person,
+)
 from werkplaats.security import erase_login_records, login_records
 
 
@@ -107,12 +113,26 @@ def export_core(person: Person) -> dict[str, Any]:
             }
             for i in person.account_invitations.select_related("workplace").order_by("created_at")
         ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "workplace": n.workplace.name if n.workplace else None,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+                "mail": n.mail,
+            }
+            for n in person.notifications.select_related("workplace").order_by("created_at")
+        ],
+        "notification_settings": [
+            {"channels": s.channels, "digest": s.digest}
+            for s in NotificationSettings.objects.filter(person=person)
+        ],
     }
 
 
 def erase_core(person: Person) -> None:
-    """Memberships, own goals, goal updates and account invitations go with the person
-    (CASCADE); they leave the participant lists of activities and the co-owners of goals
+    """Memberships, own goals, goal updates, account invitations, notifications, digests and
+    notification settings go with the person (CASCADE); they leave the participant lists of activities and the co-owners of goals
     (many-to-many rows)."""
     person.activities.clear()
     person.shared_goals.clear()

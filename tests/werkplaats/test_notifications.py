@@ -612,3 +612,24 @@ def test_pages_and_notifications_work_while_the_cache_is_down(
     client.force_login(student)
     page = client.get("/privacy/")
     assert page.status_code == 200 and '<span class="badge">1<' in page.content.decode()
+
+
+def test_the_home_page_shows_my_actions_due_soon_and_not_later_ones(client, workplace, owner):
+    from evaluations.models import ImprovementAction
+
+    cycle = CycleFactory(workplace=workplace, status="closed")
+    today = timezone.localdate()
+    for title, days, status in [
+        ("Intervisie plannen", 10, "planned"), ("Te laat", -3, "running"),
+        ("Later", 40, "planned"), ("Klaar", 5, "done"),
+    ]:  # fmt: skip
+        ImprovementAction.objects.create(
+            workplace=workplace, cycle=cycle, element_id="LOS", title=title, owner=owner.person,
+            organisation=workplace.partners.first(), due_on=today + dt.timedelta(days=days),
+            status=status,
+        )  # fmt: skip
+    client.force_login(owner)
+    page = client.get("/").content.decode()
+    assert "Je verbeteracties die binnenkort klaar moeten zijn" in page
+    assert "Intervisie plannen" in page and "Te laat" in page
+    assert "Later" not in page and "Klaar" not in page

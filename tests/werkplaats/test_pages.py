@@ -134,15 +134,15 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     client.force_login(user)
     client.get("/")  # warm up session and language machinery
     # session, user, workplaces, partners (prefetch), role counts, people counts, person
-    # (header), open evaluations and results access, research grants, support requests and
-    # unread notifications (home panels)
-    with django_assert_num_queries(12):
+    # (header), open evaluations, results access and actions due, research grants, support
+    # requests and unread notifications (home panels)
+    with django_assert_num_queries(13):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
         MembershipFactory(person=user.person, workplace=workplace, role=Role.MANAGER)
         _fill(workplace, 7)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get("/")
     assert len(response.context["rows"]) == 5
 

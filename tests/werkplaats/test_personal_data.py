@@ -38,7 +38,11 @@ def zwaantje(workplace):
     an improvement action, and answers in a closed evaluation with two other people."""
     user = member_user(workplace, Role.STUDENT, name=NAME, email=EMAIL)
     person = user.person
-    GoalFactory(workplace=workplace, owner=person, title="Doel van Zwaantje")
+    goal = GoalFactory(workplace=workplace, owner=person, title="Doel van Zwaantje")
+    from werkplaats import goal_services
+
+    colleague = member_user(workplace, Role.PROFESSIONAL).person
+    goal_services.add_update(goal=goal, author=colleague, text="Feedback voor Zwaantje")
     activity = ActivityFactory(workplace=workplace)
     activity.participants.add(person)
     case = PracticeCaseFactory(workplace=workplace, lead=person)
@@ -84,6 +88,7 @@ def test_staff_export_everything_held_about_a_person(client, zwaantje):
     assert data["werkplaats"]["learning_goals"][0]["title"] == "Doel van Zwaantje"
     assert data["evaluations"]["invitations"][0]["answers"] == {"LOS-1": 1}
     assert data["cases"]["pool_consents"][0]["contact_details"] == "06-99998888"
+    assert [n["kind"] for n in data["werkplaats"]["notifications"]] == ["feedback"]
     client.force_login(UserFactory(is_staff=True))
     page = client.get(f"/staff/people/{person.pk}/data/")
     assert NAME in page.content.decode()
