@@ -132,7 +132,7 @@ def export_core(person: Person) -> dict[str, Any]:
 
 def erase_core(person: Person) -> None:
     """Memberships, own goals, goal updates, account invitations, notifications, digests and
-    notification settings go with the person (CASCADE); they leave the participant lists of activities and the co-owners of goals
-    (many-to-many rows)."""
+    notification settings go with the person (CASCADE); they leave the participant lists of
+    activities and the co-owners of goals (many-to-many rows)."""
     person.activities.clear()
     person.shared_goals.clear()
