@@ -305,7 +305,11 @@ def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    """As the dashboard shows it: one decimal, half up (a number cell in the sheet)."""
+    from evaluations.results import one_decimal
+
+    rounded = one_decimal(value)
+    return None if rounded is None else float(rounded)
 
 
 def pseudonym(cycle_id: int, response_id: int) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -233,15 +233,37 @@ class CycleResults:
         return next((e for e in self.elements if e.element.code == code), None)
 
 
+def one_decimal(value: float | Decimal | None) -> Decimal | None:
+    """A mean or a change as every page, export and sentence shows it: rounded half up to
+    one decimal (3.95 is 4.0, 3.949 is 3.9, -0.05 is -0.1), never truncated. Through the
+    shortest decimal text of the float, so 3.95 (stored as 3.9499999...) still rounds up."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def shown(value: float | Decimal | None) -> str:
+    """``one_decimal`` in the active language's notation ("3,7" in Dutch)."""
+    rounded = one_decimal(value)
+    return "—" if rounded is None else number_format(rounded, 1)
+
+
+def unchanged(delta: float | None) -> bool:
+    """A change that shows as 0.0 is no change (never "↑ +0.0" or "↓ −0.0")."""
+    return delta is not None and one_decimal(delta) == 0
+
+
 def band(version: InstrumentVersion, value: float | None) -> str:
     """strength, discuss or concern, by the instrument version's thresholds."""
     return band_between(value, version.strength_from, version.concern_below)
 
 
 def band_between(value: float | None, strength_from, concern_below) -> str:
+    """Decided on the value as shown (one decimal, half up): "3,9" is never a strength
+    from 4.0, and "4,0" always is."""
     if value is None:
         return ""
-    rounded = Decimal(str(round(value, 2)))
+    rounded = one_decimal(value)
     if rounded >= Decimal(str(strength_from)):
         return "strength"
     if rounded < Decimal(str(concern_below)):
@@ -416,13 +438,18 @@ def summary(results: CycleResults) -> list[str]:
             _("Strongest element: %(element)s (%(score)s); weakest: %(weak)s (%(weak_score)s).")
             % {
                 "element": best.element.name,
-                "score": number_format(best.score.mean, 1),
+                "score": shown(best.score.mean),
                 "weak": worst.element.name,
-                "weak_score": number_format(worst.score.mean, 1),
+                "weak_score": shown(worst.score.mean),
             }
         )
     changed = [e for e in scored if e.delta is not None]
-    if changed:
+    if changed and all(unchanged(e.delta) for e in changed):
+        lines.append(
+            _("Since %(label)s no element changed by 0.1 or more.")
+            % {"label": results.previous.label}
+        )
+    elif changed:
         biggest = max(changed, key=lambda e: abs(e.delta))
         lines.append(
             (
@@ -433,7 +460,7 @@ def summary(results: CycleResults) -> list[str]:
             % {
                 "label": results.previous.label,
                 "element": biggest.element.name,
-                "delta": number_format(abs(biggest.delta), 1),
+                "delta": shown(abs(biggest.delta)),
             }
         )
     elif scored:
@@ -450,9 +477,9 @@ def summary(results: CycleResults) -> list[str]:
             % {
                 "element": widest.element.name,
                 "high": Role(high).label,
-                "high_score": number_format(widest.per_role[high].mean, 1),
+                "high_score": shown(widest.per_role[high].mean),
                 "low": Role(low).label,
-                "low_score": number_format(widest.per_role[low].mean, 1),
+                "low_score": shown(widest.per_role[low].mean),
             }
         )
     rates = {role: results.rate(role) for role in results.invited}

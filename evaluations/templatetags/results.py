@@ -12,11 +12,9 @@ register = template.Library()
 @register.filter
 def score(value) -> str:
     """A mean with one decimal in the active language's notation, or an em dash."""
-    if value is None:
-        return "—"
-    from django.utils.formats import number_format
+    from evaluations.results import shown
 
-    return number_format(value, 1)
+    return shown(value)
 
 
 @register.simple_tag
@@ -37,12 +35,12 @@ def band_label(band: str):
 
 @register.simple_tag
 def change(delta):
-    """+0.3 ↑ / −0.2 ↓ / 0.0 with words for screen readers."""
-    from django.utils.formats import number_format
+    """+0.3 ↑ / −0.2 ↓ / "unchanged" when it rounds to 0.0, with words for screen readers."""
+    from evaluations.results import shown, unchanged
 
     if delta is None:
         return format_html('<span class="change">{}</span>', _("no earlier cycle"))
-    if abs(delta) < 0.05:
+    if unchanged(delta):
         return format_html('<span class="change change-same">= {}</span>', _("unchanged"))
     up = delta > 0
     return format_html(
@@ -51,7 +49,7 @@ def change(delta):
         "up" if up else "down",
         "↑" if up else "↓",
         "+" if up else "−",
-        number_format(abs(delta), 1),
+        shown(abs(delta)),
         _("higher") if up else _("lower"),
     )
 
