@@ -1,0 +1,34 @@
+"""Layout defects seen at 1366 and 390 px (issue 19): nothing overflows its card."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from werkplaats.management.commands.seed_demo import DEMO_DOMAIN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PW = "/pw/revalidatie-de-linde"
+
+OVERFLOWING = """(selector) => [...document.querySelectorAll(selector)].filter((box) =>
+    [...box.querySelectorAll('*')].some((el) =>
+        el.getBoundingClientRect().right > box.getBoundingClientRect().right + 0.5)
+).length"""
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_addresses_on_the_pw_home_stay_inside_their_cards(
+    live_server,
+    page,
+    demo,  # noqa: F811
+    width,
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}{PW}/")
+    assert page.locator(".role-block a[href^='mailto:']").count() > 0
+    assert page.evaluate(OVERFLOWING, ".role-block") == 0
+    page.goto(f"{live_server.url}/")
+    assert page.evaluate(OVERFLOWING, ".card") == 0
