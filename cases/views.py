@@ -159,6 +159,7 @@ def _detail(
         "workplace": workplace,
         "case": case,
         "can_manage": can_manage,
+        "can_write_notes": policy.can(request.user, A.WRITE_NOTES, workplace),
         "deletable": deletable,
         "output_form": output_form if can_manage else None,
         "upload_error": upload_error,
@@ -322,7 +323,7 @@ def cmo_list(request: HttpRequest, slug: str) -> HttpResponse:
         "page_obj": page,
         "query": query.urlencode(),
         "show_names": policy.can(request.user, A.VIEW_MEMBERS, workplace),
-        "can_write": policy.can(request.user, A.MANAGE_CASES, workplace),
+        "can_write": policy.can(request.user, A.WRITE_NOTES, workplace),
     }
     if request.htmx and request.htmx.target == "cmo-results":
         return render(request, "cases/cmo_list.html#results", context)
@@ -332,8 +333,9 @@ def cmo_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cmo_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Write a CMO note; ``?case=<id>`` or ``?activity=<id>`` chooses what it is about."""
-    workplace = policy.workplace_for(request.user, slug, A.MANAGE_CASES)
-    # A note has an author: staff rights do not make someone a member of this PW.
+    workplace = policy.workplace_for(request.user, slug, A.WRITE_NOTES)
+    # A note has an author: a current member (the policy already said so; staff need a
+    # membership too).
     author = Person.objects.filter(
         user=request.user,
         memberships__in=Membership.objects.current().filter(workplace=workplace),

@@ -46,6 +46,7 @@ class Action(StrEnum):
     VIEW_POOL = "pool.view"  # experience experts who agreed to be approached, with contact data
     MANAGE_POOL = "pool.manage"  # record and withdraw their consent
     CONDUCT_RESEARCH = "research.conduct"  # case studies: moments, coded fragments, summaries
+    WRITE_NOTES = "cmo.write"  # write CMO notes (a note has an author: a member)
 
 
 _ALL_ROLES = frozenset(Role.values)
@@ -75,7 +76,11 @@ RULES: dict[Action, frozenset[str]] = {
     Action.MANAGE_POOL: _COORDINATORS | {Role.SUPPORTER},
     # Coded fragments are raw research material: researchers (and staff) only.
     Action.CONDUCT_RESEARCH: frozenset({RESEARCH}),
+    Action.WRITE_NOTES: _ALL_ROLES - {Role.CLIENT},
 }
+# What only a current member does, as themselves (a goal has an owner, a note an author):
+# staff rights do not make someone a member, so staff get these only through a membership.
+AS_MEMBER = frozenset({Action.KEEP_GOALS, Action.WRITE_NOTES})
 
 
 def roles_in(user, workplace: Workplace) -> frozenset[str]:
@@ -104,7 +109,7 @@ def can(user, action: Action | str, workplace: Workplace) -> bool:
     action = Action(action)
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff:
+    if user.is_staff and action not in AS_MEMBER:
         return True
     return bool(roles_in(user, workplace) & RULES[action])
 
@@ -141,7 +146,7 @@ def workplaces_where(user, action: Action | str):
     action = Action(action)
     if not user.is_authenticated or not user.is_active:
         return Workplace.objects.none()
-    if user.is_staff:
+    if user.is_staff and action not in AS_MEMBER:
         return Workplace.objects.all()
     today = timezone.localdate()
     allowed = RULES[action]

@@ -99,6 +99,17 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class QuietForbidden(logging.Filter):
+    """A 403 is an answer, not an error: log its line without the traceback Django attaches
+    (a PermissionDenied raised on purpose by the policy)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 LOGIN_RECORDS = (("failed attempts", "AccessAttempt"), ("failed login", "AccessFailureLog"),
                  ("login", "AccessLog"))  # fmt: skip
 

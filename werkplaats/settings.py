@@ -356,12 +356,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tokens": {"()": "werkplaats.security.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "werkplaats.security.RedactTokens"},
+        "quiet_forbidden": {"()": "werkplaats.security.QuietForbidden"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "filters": ["redact_tokens", "quiet_forbidden"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},

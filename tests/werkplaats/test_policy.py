@@ -30,7 +30,8 @@ EXPECTED = {
     A.EDIT_WORKPLACE: {"bridge_builder", "manager", "staff"},
     A.VIEW_ACTIVITIES: {*Role.values, "staff"},
     A.LOG_ACTIVITY: {"bridge_builder", "manager", "supporter", "staff"},
-    A.KEEP_GOALS: {*Role.values, "staff"},
+    # A goal has an owner and a note an author: members only, staff rights are no membership.
+    A.KEEP_GOALS: {*Role.values},
     A.MANAGE_EVALUATIONS: {"bridge_builder", "manager", "staff"},
     A.READ_RESULTS: {"bridge_builder", "manager", "supporter", "research", "staff"},
     A.READ_RESEARCH: {*Role.values, "research", "staff"},
@@ -40,6 +41,7 @@ EXPECTED = {
     A.VIEW_POOL: {*Role.values, "staff"},
     A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
     A.CONDUCT_RESEARCH: {"research", "staff"},
+    A.WRITE_NOTES: {*Role.values} - {"client"},
 }
 PERSONAS = [*Role.values, "research", "staff", "outsider", "former", "inactive", "anonymous"]
 

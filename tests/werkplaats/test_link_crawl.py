@@ -1,0 +1,102 @@
+"""No link answers 403 (issue 19): every demo role (and the demo's staff account) follows
+every link it is shown, page after page, and never lands on a refusal or a server error. A
+link is shown only where the policy allows it."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from io import StringIO
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from tests.reference import reload_reference_data
+from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_LOGINS
+from werkplaats.models import User
+
+pytestmark = pytest.mark.django_db
+
+HREF = re.compile(r'href="([^"#]*)')
+SKIP = (
+    "/accounts/logout",
+    "/i18n/",
+    "/admin/",
+    "/static/",
+    "/media/",
+    "/notifications/unsubscribe/",
+)
+LIMIT = 400  # pages per role: the demo has fewer distinct paths than this
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        reload_reference_data()
+        call_command("seed_demo", allow_production=True, stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def crawl(client) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+    """Visit every same-site path reachable from the home page (query strings dropped: one
+    visit per page, not per filter). Returns the statuses and the bad links."""
+    seen: dict[str, int] = {}
+    bad: list[tuple[str, str, int]] = []
+    queue = deque([("/", "/")])
+    while queue and len(seen) < LIMIT:
+        path, came_from = queue.popleft()
+        if path in seen:
+            continue
+        response = client.get(path)
+        seen[path] = response.status_code
+        if response.status_code == 403 or response.status_code >= 500:
+            bad.append((came_from, path, response.status_code))
+            continue
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for href in HREF.findall(response.content.decode()):
+            parts = urlsplit(urljoin(path, href))
+            if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+                continue
+            target = parts.path
+            if not target.startswith("/") or target.startswith(SKIP) or target in seen:
+                continue
+            queue.append((target, path))
+    return seen, bad
+
+
+@pytest.mark.parametrize("login", [label for label, _ in DEMO_LOGINS] + ["beheer"])
+def test_no_link_a_demo_user_is_shown_answers_403(db, client, demo_world, login):
+    client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
+    seen, bad = crawl(client)
+    assert len(seen) > 10, seen  # the crawl reached the PW's pages
+    assert bad == [], bad
+
+
+def test_a_403_is_logged_as_one_line_without_a_traceback():
+    import logging
+
+    from werkplaats.security import QuietForbidden
+
+    try:
+        raise PermissionError("no")
+    except PermissionError:
+        import sys
+
+        record = logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, "Forbidden (Permission denied): %s",
+            ("/pw/x/goals/",), sys.exc_info(),
+        )  # fmt: skip
+    record.status_code = 403
+    assert QuietForbidden().filter(record) is True
+    assert record.exc_info is None
+    assert logging.Formatter().format(record) == "Forbidden (Permission denied): /pw/x/goals/"
+    other = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom", (), None)
+    other.status_code = 500
+    other.exc_info = (ValueError, ValueError("x"), None)
+    QuietForbidden().filter(other)
+    assert other.exc_info is not None  # a server error keeps its traceback
