@@ -156,6 +156,15 @@ def cycle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def failure_reason(error: str) -> str:
+    """Why a mail failed, in the reader's language (the row keeps the server's own words)."""
+    if error == "no e-mail address":
+        return _("no e-mail address")
+    if any(code in error for code in ("550", "551", "553", "554", "Refused")):
+        return _("the mail server refused the address")
+    return _("the mail server did not accept it")
+
+
 @require_GET
 def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Who is invited, the response rate per role, mails that failed; the cycle's actions."""
@@ -173,7 +182,14 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         .order_by("role", "person__name")
     )
-    failed = cycle.mails.filter(status=DeliveryStatus.FAILED).select_related("person")
+    # Undeliverable mails, except to people who answered anyway (on paper, a personal link).
+    failed = [
+        (mail, failure_reason(mail.last_error))
+        for mail in cycle.mails.filter(status=DeliveryStatus.FAILED)
+        .exclude(invitation__response__submitted_at__isnull=False)
+        .select_related("person")
+        .order_by("person__name", "kind")
+    ]
     late_form = LateInvitationForm(cycle=cycle) if cycle.status == CycleStatus.OPEN else None
     audit.record(request, "invitations.viewed", workplace=workplace, obj=cycle)
     return render(

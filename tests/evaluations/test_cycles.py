@@ -373,3 +373,26 @@ def test_two_coordinators_saving_the_plan_get_a_conflict(client, owner, workplac
     assert client.post(url, {**data, "yearly_days": "30", "seen": fresh}).status_code == 302
     assert EvaluationPlan.objects.get(workplace=workplace).yearly_days == 30
     assert EvaluationPlan.objects.count() == 1
+
+
+def test_the_undeliverable_box_names_who_still_has_to_answer_in_plain_words(client, owner, cycle):
+    """Issue 19: every client without e-mail stayed in the box forever, with the raw English
+    "no e-mail address"."""
+    waiting = invitation_for(cycle, Role.CLIENT, name="Wachtende Cliënt", email=None)
+    answered = invitation_for(cycle, Role.CLIENT, name="Beantwoorde Cliënt", email=None)
+    refused = invitation_for(cycle, Role.STUDENT, name="Geweigerde Student")
+    for invitation in (waiting, answered):
+        services._queue(cycle, invitation.person_id, MailKind.INVITATION, invitation)
+    MailDelivery.objects.create(
+        cycle=cycle, person=refused.person, invitation=refused, kind=MailKind.INVITATION,
+        status="failed", last_error="SMTPRecipientsRefused: {'x': (550, b'no such user')}",
+    )  # fmt: skip
+    services.send_due()
+    services.submit_response(response=services.start_response(invitation=answered))
+    client.force_login(owner)
+    page = client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/").content.decode()
+    box = page.split('id="failed-title"')[1].split("</section>")[0]
+    assert "Wachtende Cliënt" in box and "geen e-mailadres" in box
+    assert "Geweigerde Student" in box and "de mailserver weigerde het adres" in box
+    assert "Beantwoorde Cliënt" not in box
+    assert "no e-mail address" not in box and "SMTPRecipientsRefused" not in box
