@@ -232,8 +232,10 @@ STORAGES = {
 }
 
 # --- Email ------------------------------------------------------------------------------------
+# In DEBUG, mails are logged at INFO with their links (werkplaats.dev_mail), so a newcomer can
+# follow an invitation; every other log line keeps secret links redacted.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend"
+    "werkplaats.dev_mail.LoggingEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend"
 )

@@ -57,6 +57,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),  # for pages without the icon link (the admin's)
     path("privacy/", views.privacy, name="privacy"),
     path("staff/people/<int:pk>/data/", views.person_data, name="person-data"),
     path("staff/people/<int:pk>/erase/", views.person_erase, name="person-erase"),

@@ -43,6 +43,14 @@ from werkplaats.services import (
 )
 
 
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My workplaces: every PW the user may see, with its current people counted per role."""

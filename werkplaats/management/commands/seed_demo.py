@@ -322,7 +322,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new records, {len(CASES)} workplaces.")
         )
-        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}) at http://127.0.0.1:8000/")
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}) at {settings.SITE_URL}/")
         for label, email in logins:
             self.stdout.write(f"  {label:15} {email}")
 
