@@ -88,8 +88,10 @@ def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
         (_("This school year"), {"date_from": school_year.isoformat()}),
         (_("All time"), {}),
     ]
+    # The preset whose dates are the list's own is marked (the other filters do not matter).
+    dates = {k: request.GET[k] for k in ("date_from", "date_to") if request.GET.get(k)}
     return {
-        "presets": [(label, urlencode(params)) for label, params in presets],
+        "presets": [(label, urlencode(params), params == dates) for label, params in presets],
         "workplace": workplace,
         "filters": filters,
         "page_obj": page_obj,

@@ -32,3 +32,22 @@ def test_addresses_on_the_pw_home_stay_inside_their_cards(
     assert page.evaluate(OVERFLOWING, ".role-block") == 0
     page.goto(f"{live_server.url}/")
     assert page.evaluate(OVERFLOWING, ".card") == 0
+
+
+def test_action_cells_stay_in_the_table_and_the_chosen_period_is_marked(
+    live_server,
+    page,
+    demo,  # noqa: F811
+):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    page.goto(f"{live_server.url}{PW}/activities/")
+    cells = page.locator("td.actions")
+    assert cells.count() > 0
+    assert set(cells.evaluate_all("cells => cells.map(c => getComputedStyle(c).display)")) == {
+        "table-cell"
+    }
+    page.get_by_role("link", name="Dit schooljaar").click()
+    page.wait_for_url("**date_from=**")
+    assert page.locator(".presets a[aria-current]").inner_text() == "Dit schooljaar"
