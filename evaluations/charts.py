@@ -10,7 +10,7 @@ numbers per page is slow)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SCALE_MIN, SCALE_MAX = 1.0, 5.0
 # Series styles: stroke dash patterns that survive grey-scale printing.
@@ -35,6 +35,7 @@ class Radar:
     axes: list[dict]
     rings: list[str]
     series: list[RadarSeries]
+    scale: list[dict] = field(default_factory=list)  # the values 1..5 along the first axis
 
 
 def _n(value: float) -> str:
@@ -82,7 +83,11 @@ def radar(
                 css=f"series-{number}",
             )
         )
-    return Radar(size=size, centre=_n(centre), axes=axes, rings=rings, series=drawn)
+    scale = []
+    for level in range(int(SCALE_MIN), int(SCALE_MAX) + 1):
+        x, y = _point(centre, radius, 0, count, level)
+        scale.append({"x": _n(x + 4), "y": _n(y), "label": level})
+    return Radar(size=size, centre=_n(centre), axes=axes, rings=rings, series=drawn, scale=scale)
 
 
 def stacked(percentages: list[float]) -> list[dict]:
@@ -135,8 +140,15 @@ def trend_lines(
         "width": width,
         "height": height,
         "lines": lines,
+        # The first label starts at its point and the last ends at it, so neither is clipped
+        # at the chart's edge ("2025-20…").
         "x_labels": [
-            {"x": _n(x_at(i)), "y": _n(height - bottom + 16), "label": label}
+            {
+                "x": _n(x_at(i)),
+                "y": _n(height - bottom + 16),
+                "label": label,
+                "anchor": "start" if i == 0 else "end" if i == len(labels) - 1 else "middle",
+            }
             for i, label in enumerate(labels)
         ],
         "y_ticks": [{"y": _n(y_at(v)), "label": int(v)} for v in (1, 2, 3, 4, 5)],
