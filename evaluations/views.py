@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -173,6 +173,12 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     rates = services.response_rates(cycle)
     invitations = (
         cycle.invitations.select_related("person")
+        .annotate(
+            started=Exists(Response.objects.filter(invitation=OuterRef("pk"))),
+            submitted=Exists(
+                Response.objects.filter(invitation=OuterRef("pk"), submitted_at__isnull=False)
+            ),
+        )
         .prefetch_related(
             Prefetch(
                 "mails",
@@ -276,29 +282,38 @@ def resend(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Http
 
 @require_POST
 def new_link(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> HttpResponse:
-    """A personal link to hand over (e.g. to a client without e-mail); shown once only."""
+    """A personal link to hand over (e.g. to a client without e-mail); shown once only.
+
+    For someone who has not started it is simply issued. For someone who started and lost
+    their link, a link to continue the same response is issued only after the bridge-builder
+    confirms the person asked for it (the link opens the answers given so far); it is audited
+    apart. Someone who submitted gets none, and neither does anyone with an e-mail address
+    (their invitation can be sent again)."""
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     cycle = _cycle(workplace, pk)
     invitation = _invitation(cycle, invitation_pk)
     if not cycle.is_open():
         messages.error(request, _("Only an open cycle has links."))
         return redirect("evaluations:cycle-detail", workplace.slug, pk)
-    # A link opens the person's answers: only for someone without e-mail who has not started,
-    # so a bridge-builder can never read or change answers someone already gave.
-    if invitation.person.email or Response.objects.filter(invitation=invitation).exists():
+    response = Response.objects.filter(invitation=invitation).first()
+    if invitation.person is None or invitation.person.email or (response and response.submitted_at):
         messages.error(
             request,
-            _("A personal link is only for someone without e-mail who has not started yet."),
+            _("A personal link is only for someone without e-mail who has not submitted yet."),
         )
         return redirect("evaluations:cycle-detail", workplace.slug, pk)
+    context = {"workplace": workplace, "cycle": cycle, "invitation": invitation}
+    if response is not None and request.POST.get("confirm") != "yes":
+        return render(request, "evaluations/new_link_confirm.html", context)
     token = services.new_link(invitation=invitation)
-    audit.record(request, "invitation.link_issued", workplace=workplace, obj=invitation)
+    action = "invitation.resume_link_issued" if response else "invitation.link_issued"
+    audit.record(request, action, workplace=workplace, obj=invitation)
     # The raw token is shown this once and never stored.
     link = request.build_absolute_uri(reverse("evaluations:token", args=[token]))
     return render(
         request,
         "evaluations/new_link.html",
-        {"workplace": workplace, "cycle": cycle, "invitation": invitation, "link": link},
+        {**context, "link": link, "resumes": response is not None},
     )
 
 

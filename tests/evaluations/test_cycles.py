@@ -396,3 +396,46 @@ def test_the_undeliverable_box_names_who_still_has_to_answer_in_plain_words(clie
     assert "Geweigerde Student" in box and "de mailserver weigerde het adres" in box
     assert "Beantwoorde Cliënt" not in box
     assert "no e-mail address" not in box and "SMTPRecipientsRefused" not in box
+
+
+def test_a_personal_link_is_offered_only_where_it_works_and_a_started_client_can_continue(
+    client, owner, cycle
+):
+    """Issue 19: the personal link was offered for every client without e-mail and refused
+    after the click for one who had started; a client who lost a paper link could not finish."""
+    from werkplaats.models import AuditEvent
+
+    invitation_for(cycle, Role.CLIENT, name="Nieuwe Cliënt", email=None)
+    started = invitation_for(cycle, Role.CLIENT, name="Begonnen Cliënt", email=None)
+    done = invitation_for(cycle, Role.CLIENT, name="Klare Cliënt", email=None)
+    invitation_for(cycle, Role.STUDENT, name="Student Met Mail")
+    response = services.start_response(invitation=started)
+    item = cycle.instrument_version.items.order_by("order").first()
+    services.save_answers(response=response, answers={item.pk: 4})
+    services.submit_response(response=services.start_response(invitation=done))
+    old_link = services.new_link(invitation=started)
+    client.force_login(owner)
+    base = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}"
+    page = client.get(f"{base}/").content.decode()
+    rows = {name: page.split(name)[1].split("</tr>")[0] for name in (
+        "Nieuwe Cliënt", "Begonnen Cliënt", "Klare Cliënt", "Student Met Mail")}  # fmt: skip
+    assert "Persoonlijke link" in rows["Nieuwe Cliënt"]
+    assert "Link om verder te gaan" in rows["Begonnen Cliënt"]
+    assert "link" not in rows["Klare Cliënt"].lower().split("</td>", 3)[-1]
+    assert "Persoonlijke link" not in rows["Student Met Mail"]
+    # A started client: first a confirmation, then the link, audited apart.
+    ask = client.post(f"{base}/invitations/{started.pk}/link/")
+    assert ask.status_code == 200 and "link" not in ask.context
+    assert not AuditEvent.objects.filter(action="invitation.resume_link_issued").exists()
+    made = client.post(f"{base}/invitations/{started.pk}/link/", {"confirm": "yes"})
+    link = made.context["link"].split("testserver")[1]
+    assert AuditEvent.objects.filter(action="invitation.resume_link_issued").count() == 1
+    client.logout()
+    assert client.get(f"/e/{old_link}/").status_code == 404  # the lost link stops working
+    assert client.get(link).status_code == 302  # the new one opens the same response
+    assert services.Response.objects.filter(invitation=started).count() == 1
+    assert services.Response.objects.get(invitation=started).answers.count() == 1
+    # A submitted client gets no link, not even by a hand-made post.
+    client.force_login(owner)
+    client.post(f"{base}/invitations/{done.pk}/link/", {"confirm": "yes"})
+    assert not done.tokens.exists()
