@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from evaluations.models import ActionStatus, CycleStatus, ImprovementAction, Invitation, Response
+from evaluations.models import (
+    ActionStatus,
+    CycleStatus,
+    EvaluationCycle,
+    ImprovementAction,
+    Invitation,
+    Response,
+)
 from werkplaats import policy
-from werkplaats.models import Workplace
+from werkplaats.models import Membership, Role, Workplace
 
 
 def open_evaluations(request) -> dict | None:
@@ -45,11 +52,49 @@ def open_evaluations(request) -> dict | None:
         .select_related("workplace")
         .order_by("due_on")[:10]
     )
-    if not invitations and not reads_results and not actions:
+    running = list(
+        EvaluationCycle.objects.filter(
+            workplace__in=policy.workplaces_where(request.user, policy.Action.MANAGE_EVALUATIONS),
+            status=CycleStatus.OPEN,
+        )
+        .select_related("workplace")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            responded=Count(
+                "invitations__response",
+                filter=Q(invitations__response__submitted_at__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("closes_at")[:10]
+    )
+    for cycle in running:
+        cycle.rate = round(100 * cycle.responded / cycle.invited) if cycle.invited else 0
+    latest = []
+    if reads_results:  # the newest closed cycle of each PW whose results I may read
+        closed = EvaluationCycle.objects.filter(status=CycleStatus.CLOSED)
+        newest = closed.filter(workplace=OuterRef("workplace")).order_by("-closes_at")
+        latest = list(
+            closed.filter(
+                workplace__in=policy.workplaces_where(request.user, policy.Action.READ_RESULTS),
+                pk=Subquery(newest.values("pk")[:1]),
+            )
+            .select_related("workplace")
+            .order_by("-closes_at")[:10]
+        )
+    if not invitations and not reads_results and not actions and not running:
         return None
+    roles = set()
+    if invitations:
+        mine = Membership.objects.current().filter(person__user=request.user)
+        roles = set(mine.values_list("role", flat=True))
     return {
         "invitations": invitations,
         "reads_results": reads_results,
         "actions": actions,
+        "running": running,
+        "latest": latest,
+        # A client (only a client) gets the questionnaire in plain words, big.
+        "plain": bool(roles) and roles <= {Role.CLIENT},
         "today": timezone.localdate(),
     }

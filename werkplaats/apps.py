@@ -30,7 +30,32 @@ class WerkplaatsConfig(AppConfig):
         register_personal_data(PersonalData(key="werkplaats", export=export_core, erase=erase_core))
 
         from werkplaats.home_panels import HomePanel, register_home_panel
+        from werkplaats.home_sections import goals_panel, quick_panel, recent_panel
         from werkplaats.notification_views import waiting_panel
+
+        # The home page, top to bottom: log an activity, what waits (support requests,
+        # unread), evaluations (order 10), my goals, my PWs, then what happened lately.
+        register_home_panel(
+            HomePanel(
+                key="quick-log",
+                template="werkplaats/home_quick_log.html",
+                context=quick_panel,
+                order=1,
+            )  # fmt: skip
+        )
+        register_home_panel(
+            HomePanel(
+                key="my-goals", template="werkplaats/home_goals.html", context=goals_panel, order=20
+            )  # fmt: skip
+        )
+        register_home_panel(
+            HomePanel(
+                key="recent",
+                template="werkplaats/home_recent.html",
+                context=recent_panel,
+                order=900,
+            )  # fmt: skip
+        )
 
         register_home_panel(
             HomePanel(

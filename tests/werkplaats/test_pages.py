@@ -134,15 +134,19 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     client.force_login(user)
     client.get("/")  # warm up session and language machinery
     # session, user, workplaces, partners (prefetch), role counts, people counts, person
-    # (header), open evaluations, results access and actions due, research grants, support
-    # requests and unread notifications (home panels)
-    with django_assert_num_queries(13):
+    # (header); home panels: memberships, my goals and the activity kinds of the quick form
+    # (today), support requests and unread notifications (waiting), open evaluations,
+    # results access, actions due, running cycles and the latest results (evaluations),
+    # research grants, recent activities
+    with django_assert_num_queries(19):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
         MembershipFactory(person=user.person, workplace=workplace, role=Role.MANAGER)
         _fill(workplace, 7)
-    with django_assert_num_queries(13):
+    # the same, but with five PWs to log in there is a button per PW instead of the quick
+    # form, so no activity kinds are read
+    with django_assert_num_queries(18):
         response = client.get("/")
     assert len(response.context["rows"]) == 5
 
@@ -191,3 +195,42 @@ def test_every_kind_of_field_gets_a_label_a_lone_checkbox_too():
     assert "<fieldset" not in html["agree"]
     assert "<legend>Dagen</legend>" in html["days"]
     assert '<label for="id_name">Naam' in html["name"]
+
+
+def test_the_home_page_leads_with_each_roles_job(client, workplace):
+    from evaluations import services as evaluation_services
+    from tests.factories import ActivityFactory, CycleFactory, GoalFactory, invitation_for
+    from werkplaats.models import Activity
+
+    builder = member_user(workplace, Role.BRIDGE_BUILDER)
+    student = member_user(workplace, Role.STUDENT)
+    GoalFactory(workplace=workplace, owner=student.person, title="Feedback durven vragen")
+    ActivityFactory(workplace=workplace, title="Intervisie over een casus")
+    cycle = CycleFactory(workplace=workplace)
+    answered = invitation_for(cycle, Role.STUDENT)
+    evaluation_services.submit_response(
+        response=evaluation_services.start_response(invitation=answered)
+    )
+    invitation_for(cycle, Role.STUDENT)
+    client_invitation = invitation_for(cycle, Role.CLIENT)
+
+    client.force_login(builder)
+    page = client.get("/").content.decode()
+    quick = f'action="/pw/{workplace.slug}/activities/quick/"'
+    assert quick in page and "Intervisie over een casus" in page
+    assert "1 van de 3 hebben geantwoord (33%)" in page
+    kind = page.split('name="kind"')[1].split('value="')[1].split('"')[0]
+    response = client.post(
+        f"/pw/{workplace.slug}/activities/quick/",
+        {"date": "2026-11-30", "kind": kind, "title": "Vanaf de startpagina"},
+    )
+    assert response.status_code == 302 and Activity.objects.filter(title="Vanaf de startpagina")
+
+    client.force_login(student)
+    page = client.get("/").content.decode()
+    assert quick not in page and "Feedback durven vragen" in page
+
+    client.force_login(client_invitation.person.user)
+    page = client.get("/").content.decode()
+    assert "Er zijn vragen voor jou" in page and "Vragen beantwoorden" in page
+    assert page.index("Er zijn vragen voor jou") < page.index("Mijn doelen")

@@ -1,0 +1,47 @@
+"""The home page of each demo role leads with what that role does first (issue 19), at 1366
+and 390 px, passes axe-core, and leaves a screenshot in ``var/screenshots/`` (a test artefact
+for people to look at, not compared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.browser.conftest import axe_violations
+from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from werkplaats.management.commands.seed_demo import DEMO_DOMAIN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+# What each role's home shows first: a heading (or a form) that belongs to its job.
+LEADS = {
+    "bruggenbouwer": "#quick-log form",
+    "manager": "#latest-results-title",
+    "student": "#my-goals-title",
+    "ondersteuner": "#my-goals-title",
+    "client": "#my-goals-title",
+    "beheer": "#running-title",
+}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("login", list(LEADS))
+def test_each_role_home_leads_with_its_job_and_passes_axe(
+    live_server,
+    page,
+    demo,  # noqa: F811
+    login,
+    width,
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, f"{login}@{DEMO_DOMAIN}")
+    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
+    assert page.locator(LEADS[login]).count() == 1
+    assert axe_violations(page) == []
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"home-{login}-{width}.png"), full_page=True)

@@ -1,0 +1,89 @@
+"""The home page's own sections: what the user's roles do first (issue 19).
+
+One primary action for those who log activities (the quick form right there), my goals for
+everyone who keeps them, and what happened lately in my PWs. Later apps add their part in
+their own panels (evaluations: response rates, results, the client's questionnaire). A
+constant number of queries, whatever the number of PWs, and only what the policy allows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from werkplaats import policy
+from werkplaats.forms import QuickActivityForm
+from werkplaats.models import Activity, GoalStatus, LearningGoal, Membership, Person
+
+RECENT = 5
+
+
+def _memberships(request) -> list[Membership]:
+    """The user's current memberships with their PWs, read once per request."""
+    if not hasattr(request, "_home_memberships"):
+        request._home_memberships = list(
+            Membership.objects.current()
+            .filter(person__user=request.user)
+            .select_related("workplace")
+        )
+    return request._home_memberships
+
+
+def quick_panel(request) -> dict | None:
+    """For those who log activities: the quick form (one PW) or a button per PW."""
+    if not request.user.is_authenticated:
+        return None
+    loggers = policy.RULES[policy.Action.LOG_ACTIVITY]
+    log_in = sorted(
+        {m.workplace_id: m.workplace for m in _memberships(request) if m.role in loggers}.values(),
+        key=lambda wp: wp.name,
+    )
+    if not log_in:
+        return None
+    context: dict = {"log_in": log_in, "quick_form": None}
+    if len(log_in) == 1:  # the quick form itself; with several PWs, a button per PW
+        form = QuickActivityForm(workplace=log_in[0])
+        # The kinds as a list: one query, however often the select is rendered.
+        kind = form.fields["kind"]
+        kind.choices = [(k.pk, k.name) for k in kind.queryset]
+        context["quick_form"] = form
+    return context
+
+
+def goals_panel(request) -> dict | None:
+    """My active goals (as owner or co-owner) in the PWs I am a member of, soonest first."""
+    if not request.user.is_authenticated:
+        return None
+    workplaces = {m.workplace_id: m.workplace for m in _memberships(request)}
+    if not workplaces:
+        return None
+    person = Person.objects.filter(user=request.user).values("pk")
+    goals = list(
+        LearningGoal.objects.filter(
+            Q(owner__in=person) | Q(co_owners__in=person),
+            status=GoalStatus.ACTIVE,
+            workplace__in=list(workplaces),
+        )
+        .distinct()
+        .select_related("workplace")
+        .order_by("target_date", "-created_at")[:5]
+    )
+    return {
+        "goals": goals,
+        "goal_workplaces": sorted(workplaces.values(), key=lambda wp: wp.name),
+        "several": len(workplaces) > 1,
+    }
+
+
+def recent_panel(request) -> dict | None:
+    """The latest activities of the PWs I am a current member of (one query), below my PWs."""
+    if not request.user.is_authenticated:
+        return None
+    mine = Membership.objects.current().filter(person__user=request.user)
+    recent = list(
+        Activity.objects.filter(workplace__in=mine.values("workplace_id"))
+        .select_related("workplace", "kind")
+        .order_by("-date", "-start_time", "-pk")[:RECENT]
+    )
+    if not recent:
+        return None
+    return {"recent": recent, "several": len({a.workplace_id for a in recent}) > 1}
