@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,13 +27,18 @@ from werkplaats.forms import LoginForm
 from werkplaats.home_panels import home_panels
 from werkplaats.middleware import SessionLifetimeMiddleware
 from werkplaats.models import (
+    Activity,
+    GoalStatus,
+    GoalVisibility,
     Language,
+    LearningGoal,
     Membership,
     Organisation,
     OrganisationKind,
     Person,
     Role,
     Workplace,
+    school_year_start,
 )
 from werkplaats.services import (
     Evidence,
@@ -118,8 +124,27 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "show_contact": show_contact,
         "can_edit": policy.can(request.user, policy.Action.EDIT_WORKPLACE, workplace),
         "flags": flags,
+        "hub": _hub(request, workplace),
     }
     return render(request, "werkplaats/workplace_detail.html", context)
+
+
+def _hub(request: HttpRequest, workplace: Workplace) -> dict:
+    """Counts beside the PW's sections and what happened lately (three queries at most)."""
+    hub: dict = {"activities": 0, "goals": 0, "recent": []}
+    if policy.can(request.user, policy.Action.VIEW_ACTIVITIES, workplace):
+        activities = Activity.objects.filter(workplace=workplace)
+        hub["activities"] = activities.filter(
+            date__gte=school_year_start(timezone.localdate())
+        ).count()
+        hub["recent"] = list(
+            activities.select_related("kind").order_by("-date", "-start_time", "-pk")[:5]
+        )
+    if policy.can(request.user, policy.Action.KEEP_GOALS, workplace):
+        hub["goals"] = LearningGoal.objects.filter(
+            workplace=workplace, status=GoalStatus.ACTIVE, visibility=GoalVisibility.WORKPLACE
+        ).count()
+    return hub
 
 
 class LogoutView(auth_views.LogoutView):

@@ -65,3 +65,16 @@ def stack(aspect) -> list[dict]:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def agenda_summary(workplace) -> dict:
+    """{"open": n}: the PW's improvement actions still planned or running (one query), for
+    the PW home of the core app (which never imports this app)."""
+    from evaluations.models import ActionStatus, ImprovementAction
+
+    return {
+        "open": ImprovementAction.objects.filter(
+            workplace=workplace, status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING]
+        ).count()
+    }
