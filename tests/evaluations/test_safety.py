@@ -19,16 +19,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_personal_link_only_for_someone_without_email_who_has_not_started(client, owner, cycle):
+    """Someone who started gets a link to continue only after the bridge-builder confirms the
+    person asked for it (issue 19: a client who lost a paper link must be able to finish);
+    someone with an address never: their invitation is sent again instead."""
     base = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/invitations"
     with_email = invitation_for(cycle, Role.MANAGER)
     started = invitation_for(cycle, Role.CLIENT, email=None)
     services.start_response(invitation=started)
     fresh = invitation_for(cycle, Role.CLIENT, email=None)
     client.force_login(owner)
-    for invitation in (with_email, started):
-        response = client.post(f"{base}/{invitation.pk}/link/")
-        assert response.status_code == 302
-        assert invitation.tokens.count() == 0
+    response = client.post(f"{base}/{with_email.pk}/link/", {"confirm": "yes"})
+    assert response.status_code == 302 and with_email.tokens.count() == 0
+    response = client.post(f"{base}/{started.pk}/link/")
+    assert response.status_code == 200 and "link" not in response.context
+    assert started.tokens.count() == 0
     assert "link" in client.post(f"{base}/{fresh.pk}/link/").context
 
 
