@@ -10,6 +10,8 @@ throttled.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -131,6 +133,16 @@ def _pages(invitation: Invitation) -> list[tuple[Element, list[Item]]]:
     return pages
 
 
+SECONDS_PER_STATEMENT = 15  # reading a short statement and choosing on a 1-5 scale
+OPEN_QUESTIONS_MINUTES = 2
+
+
+def answering_minutes(statements: int) -> int:
+    """The time the intro promises, from the number of statements (issue 19): 15 seconds a
+    statement and two minutes for the open questions, rounded up, never under three."""
+    return max(3, math.ceil(statements * SECONDS_PER_STATEMENT / 60) + OPEN_QUESTIONS_MINUTES)
+
+
 def _closed(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return render(
         request,
@@ -157,6 +169,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle": invitation.cycle,
             "workplace": invitation.cycle.workplace,
             "steps": len(pages) + 1,
+            "minutes": answering_minutes(sum(len(items) for _, items in pages)),
             "response": response,
             "threshold": settings.EVALUATION_MIN_GROUP,
         },

@@ -256,3 +256,16 @@ def test_stopping_reminders_asks_first(client, invitation, link):
     client.post(f"/e/{token}/stop/")
     invitation.refresh_from_db()
     assert invitation.reminders_stopped_at is not None
+
+
+def test_the_intro_promises_a_time_computed_from_the_statements(client, cycle):
+    from evaluations.respond_views import answering_minutes
+
+    assert answering_minutes(0) == 3 and answering_minutes(12) == 5
+    assert answering_minutes(30) == 10 and answering_minutes(31) == 10
+    assert answering_minutes(33) == 11
+    invitation = invitation_for(cycle, Role.CLIENT, email=None)
+    client.get(f"/e/{services.issue_token(invitation)}/")
+    page = client.get(f"/answer/{invitation.pk}/").content.decode()
+    statements = cycle.instrument_version.items.count()
+    assert f"Het duurt ongeveer {answering_minutes(statements)} minuten." in page

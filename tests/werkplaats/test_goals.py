@@ -607,3 +607,13 @@ def test_the_admin_neither_lists_nor_opens_private_goals(client, workplace, stud
     assert "Angst overwinnen" not in listing
     assert "Gedeeld doel" in client.get("/admin/werkplaats/learninggoal/").content.decode()
     assert client.get(f"/admin/werkplaats/learninggoal/{private.pk}/change/").status_code == 302
+
+
+def test_closing_is_offered_last_and_folded_and_open_after_an_error(client, workplace, student):
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    client.force_login(student)
+    page = client.get(goals_url(workplace, f"{goal.pk}/")).content.decode()
+    assert '<details class="close-goal">' in page
+    assert page.index("close-goal") > page.index("update-form")  # after writing progress
+    response = client.post(goals_url(workplace, f"{goal.pk}/close/"), {"status": "achieved"})
+    assert '<details class="close-goal" open>' in response.content.decode()
