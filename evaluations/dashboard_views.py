@@ -202,6 +202,9 @@ def _render_results(request, workplace, cycle, cycles) -> str:
             "cycle": cycle,
             "data": data,
             "summary": results.summary(data) if data.visible else [],
+            "discuss": results.to_discuss(data) if data.visible else [],
+            "went_well": results.group_answers(data.went_well),
+            "could_be_better": results.group_answers(data.could_be_better),
             "rates": [
                 (
                     role,

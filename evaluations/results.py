@@ -493,6 +493,62 @@ def summary(results: CycleResults) -> list[str]:
     return lines
 
 
+def to_discuss(results: CycleResults) -> list[dict]:
+    """The two or three elements a meeting should start with: the weakest, the one with the
+    largest gap between groups, and the one that changed most (each once; a change that
+    shows as 0.0 is none). [{"result": ElementResult, "why": text}]."""
+    scored = [e for e in results.elements if e.score.mean is not None]
+    picks: list[dict] = []
+
+    def add(result: ElementResult | None, why: str) -> None:
+        if result is not None and all(p["result"] is not result for p in picks):
+            picks.append({"result": result, "why": why})
+
+    if scored:
+        weakest = min(scored, key=lambda e: (one_decimal(e.score.mean), e.element.order))
+        add(weakest, _("the lowest score"))
+    gaps = [e for e in scored if e.gap is not None and one_decimal(e.gap) > 0]
+    if gaps:
+        widest = max(gaps, key=lambda e: e.gap)
+        high, low = widest.gap_roles
+        add(
+            widest,
+            _("the largest difference between groups (%(high)s and %(low)s)")
+            % {"high": Role(high).label, "low": Role(low).label},
+        )
+    changed = [e for e in scored if e.delta is not None and not unchanged(e.delta)]
+    if changed:
+        biggest = max(changed, key=lambda e: abs(e.delta))
+        add(biggest, _("the largest change") + f" ({'+' if biggest.delta > 0 else '−'}"
+            f"{shown(abs(biggest.delta))})")  # fmt: skip
+    return picks
+
+
+def _normalised(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+def group_answers(texts: list[str], similar: float = 0.9) -> list[tuple[str, int]]:
+    """Open answers with identical and near-identical ones counted once ("Fijne sfeer" and
+    "fijne sfeer!" are one answer given twice): [(text, count)], most given first, then in
+    alphabetical order. Near-identical: the same after case and punctuation, or at least
+    ``similar`` alike (difflib) — a typo, not another opinion."""
+    from difflib import SequenceMatcher
+
+    groups: list[list] = []  # [text shown, normalised, count]
+    for text in sorted(texts):
+        norm = _normalised(text)
+        for group in groups:
+            if group[1] == norm or (
+                norm and SequenceMatcher(None, group[1], norm).ratio() >= similar
+            ):
+                group[2] += 1
+                break
+        else:
+            groups.append([text, norm, 1])
+    return sorted(((g[0], g[2]) for g in groups), key=lambda g: (-g[1], g[0]))
+
+
 # --- Across cycles and PWs ---------------------------------------------------------------------
 def stored_mean(scores: dict | None, code: str) -> float | None:
     """An element's mean from a closed cycle's stored ``element_scores``."""

@@ -37,6 +37,25 @@
     if (button) window.print();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhanceFilters(document); });
+  // Folded sections (the dashboard's elements) open for printing, and when a link points at
+  // one ("To discuss first"); printing restores them afterwards.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+  function openTarget() {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+
+  document.addEventListener("DOMContentLoaded", function () { enhanceFilters(document); openTarget(); });
   document.addEventListener("htmx:afterSettle", function (event) { enhanceFilters(event.target); });
 })();

@@ -17,7 +17,7 @@ PW = "/pw/revalidatie-de-linde"
 
 def _outputs_line(page, base: str) -> str:
     page.goto(f"{base}{PW}/")
-    return page.locator("#cases-title + ul").inner_text()
+    return page.locator("#case-counts").inner_text()
 
 
 def test_student_creates_a_case_and_an_output_and_the_managers_count_goes_up(

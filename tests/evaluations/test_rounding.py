@@ -74,3 +74,40 @@ def test_the_summary_sentence_uses_the_same_rounding():
     results.elements[1].delta = -0.05
     with translation.override("en"):
         assert "went down by 0.1" in summary(results)[1]
+
+
+def test_identical_and_near_identical_open_answers_are_counted_once():
+    from evaluations.results import group_answers
+
+    answers = [
+        "Fijne sfeer", "fijne sfeer!", "Fijne  sfeer.", "De lunch met cliënten",
+        "De lunch met clienten", "Meer tijd voor intervisie", "Zaterdag vrij",
+    ]  # fmt: skip
+    grouped = group_answers(answers)
+    assert grouped[0][1] == 3  # the three ways of writing "fijne sfeer"
+    assert dict(grouped)["De lunch met clienten"] == 2  # one letter apart: a typo
+    assert ("Meer tijd voor intervisie", 1) in grouped and ("Zaterdag vrij", 1) in grouped
+    assert sum(count for _, count in grouped) == len(answers)
+    assert group_answers(["Ja", "Nee"]) == [("Ja", 1), ("Nee", 1)]  # short, different
+
+
+def test_to_discuss_names_the_weakest_the_widest_gap_and_the_largest_change_once():
+    from types import SimpleNamespace as NS
+
+    from evaluations.results import to_discuss
+
+    def element(code, order, mean, delta=None, gap=None, roles=None):
+        return NS(element=NS(code=code, name=code, order=order), score=NS(mean=mean),
+                  delta=delta, gap=gap, gap_roles=roles)  # fmt: skip
+
+    weak = element("LOS", 1, 2.4, delta=0.02)
+    wide = element("VOR", 2, 3.5, gap=1.2, roles=("student", "manager"))
+    moved = element("LEI", 3, 3.9, delta=-0.6)
+    calm = element("ORG", 4, 4.1, delta=0.04)
+    with translation.override("en"):
+        picks = to_discuss(NS(elements=[calm, moved, wide, weak]))
+    assert [p["result"] for p in picks] == [weak, wide, moved]
+    assert "student" in picks[1]["why"] and picks[2]["why"].endswith("(−0.6)")
+    with translation.override("en"):
+        only = to_discuss(NS(elements=[weak]))
+    assert [p["result"] for p in only] == [weak]  # a change of 0.02 shows as none
