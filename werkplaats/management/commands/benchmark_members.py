@@ -13,17 +13,17 @@ per 1,000 rows. Everything it made is deleted afterwards. On a scratch database:
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, reset_queries, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from werkplaats import people_services
+from werkplaats.benchmarking import TRIVIAL, measure_pages
 from werkplaats.cohort_import import Table, guess_mapping, parse_rows
 from werkplaats.models import Membership, Person, Role, Sector, User, Workplace
 
@@ -88,35 +88,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Filled {count} people over {YEARS} school years")
         return user, workplace
 
-    @override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False)
     def measure(self, user: User, workplace: Workplace, repeat: int) -> None:
         client = Client()
         client.force_login(user)
         base = f"/pw/{workplace.slug}/members/"
         pages = {
-            "trivial page (privacy, logged in)": "/privacy/",
+            TRIVIAL: "/privacy/",
             "members page": base,
             "members page, everyone ever": f"{base}?status=all",
             "members page, former students, page 5": f"{base}?status=former&role=student&page=5",
         }
-        medians = {}
-        for name, url in pages.items():
-            response = client.get(url)
-            if response.status_code != 200:
-                raise CommandError(f"{name}: {url} answered {response.status_code}")
-            reset_queries()  # with DEBUG on the log is capped at 9,000: start it empty
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-            medians[name] = statistics.median(times)
-            self.stdout.write(f"{name}: median {medians[name]:.2f} ms, {len(queries)} queries")
-        floor = medians["trivial page (privacy, logged in)"]
-        for name, ms in medians.items():
-            self.stdout.write(f"ratio {name} / trivial page: {ms / floor:.1f}")
+        measure_pages(client, pages, repeat, self.stdout.write)
 
     def time_import(self, workplace: Workplace, count: int) -> None:
         headers = ["naam", "e-mail", "rol", "start"]

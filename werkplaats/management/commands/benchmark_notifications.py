@@ -14,17 +14,17 @@ On a scratch database:
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, reset_queries, transaction
+from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from werkplaats import notifications
+from werkplaats.benchmarking import TRIVIAL, measure_pages
 from werkplaats.models import (
     MailState,
     Membership,
@@ -128,34 +128,16 @@ class Command(BaseCommand):
         )
         return user, workplace
 
-    @override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False)
     def measure(self, user: User, repeat: int) -> None:
         client = Client()
         client.force_login(user)
         pages = {
-            "trivial page (privacy, logged in)": "/privacy/",
+            TRIVIAL: "/privacy/",
             "inbox": "/notifications/",
             "inbox, page 5": "/notifications/?page=5",
             "home (waiting for you)": "/",
         }
-        medians = {}
-        for name, url in pages.items():
-            response = client.get(url)
-            if response.status_code != 200:
-                raise CommandError(f"{name}: {url} answered {response.status_code}")
-            reset_queries()  # with DEBUG on the log is capped at 9,000: start it empty
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-            medians[name] = statistics.median(times)
-            self.stdout.write(f"{name}: median {medians[name]:.2f} ms, {len(queries)} queries")
-        floor = medians["trivial page (privacy, logged in)"]
-        for name, ms in medians.items():
-            self.stdout.write(f"ratio {name} / trivial page: {ms / floor:.1f}")
+        measure_pages(client, pages, repeat, self.stdout.write)
 
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     def time_digests(self, count: int) -> None:
