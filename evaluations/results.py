@@ -528,20 +528,28 @@ def _normalised(text: str) -> str:
     return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
+def _alike(a: str, b: str, similar: float) -> bool:
+    """difflib's ratio, after its cheap upper bounds (most pairs differ in length already)."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= similar
+        and matcher.quick_ratio() >= similar
+        and matcher.ratio() >= similar
+    )
+
+
 def group_answers(texts: list[str], similar: float = 0.9) -> list[tuple[str, int]]:
     """Open answers with identical and near-identical ones counted once ("Fijne sfeer" and
     "fijne sfeer!" are one answer given twice): [(text, count)], most given first, then in
     alphabetical order. Near-identical: the same after case and punctuation, or at least
     ``similar`` alike (difflib) — a typo, not another opinion."""
-    from difflib import SequenceMatcher
-
     groups: list[list] = []  # [text shown, normalised, count]
     for text in sorted(texts):
         norm = _normalised(text)
         for group in groups:
-            if group[1] == norm or (
-                norm and SequenceMatcher(None, group[1], norm).ratio() >= similar
-            ):
+            if group[1] == norm or (norm and _alike(group[1], norm, similar)):
                 group[2] += 1
                 break
         else:

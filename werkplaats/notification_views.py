@@ -28,7 +28,7 @@ from werkplaats.models import (
     NotificationSettings,
     Person,
 )
-from werkplaats.versioning import SAVED_MEANWHILE, parse_version
+from werkplaats.versioning import EditConflict, check_version, parse_version
 
 PER_PAGE = 30
 
@@ -141,8 +141,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             row, _created = NotificationSettings.objects.select_for_update().get_or_create(
                 person=person, defaults={"version": 0}
             )
-            if seen is None or row.version != seen:
-                form.add_error(None, SAVED_MEANWHILE)
+            try:
+                check_version(row.version, seen)
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
             else:
                 row.channels = {
                     kind.value: form.cleaned_data[f"kind_{kind.value}"]

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import GoalFactory, MembershipFactory, PersonFactory, member_user
+from tests.mail_faults import refuse
 from werkplaats.goal_services import goal_counts, schedule_reminders, send_due_reminders
 from werkplaats.models import (
     GoalReminder,
@@ -365,21 +366,6 @@ def test_concurrent_sweeps_send_a_reminder_once(workplace, student):
     assert sum(results) == 5
     assert len(mail.outbox) == 5
     assert Notification.objects.filter(mail="sent").count() == 5
-
-
-def refuse(monkeypatch, addresses):
-    """The mail server refuses these addresses for now (a 4xx-like OSError)."""
-    from django.core.mail.backends.locmem import EmailBackend
-
-    real = EmailBackend.send_messages
-
-    def send_messages(self, messages):
-        for message in messages:
-            if set(message.to) & set(addresses):
-                raise OSError("mailbox busy")
-        return real(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
 
 
 def test_a_failed_send_is_retried_later_not_lost(workplace, student, monkeypatch):

@@ -23,6 +23,7 @@ from tests.factories import (
     invitation_for,
     member_user,
 )
+from tests.mail_faults import refuse
 from werkplaats import goal_services, notifications
 from werkplaats.models import (
     GoalStatus,
@@ -256,20 +257,6 @@ def test_an_improvement_action_tells_its_new_owner_once(client, workplace, owner
 
 
 # --- Mail faults ------------------------------------------------------------------------------
-def refuse(monkeypatch, addresses, exc):
-    from django.core.mail.backends.locmem import EmailBackend
-
-    real = EmailBackend.send_messages
-
-    def send_messages(self, messages):
-        for message in messages:
-            if set(message.to) & set(addresses):
-                raise exc
-        return real(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
-
-
 def test_a_refused_address_is_marked_failed_and_shown_others_still_get_theirs(
     client, workplace, goal, student, supporter, owner, monkeypatch
 ):
