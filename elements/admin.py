@@ -30,7 +30,7 @@ class AspectInline(admin.TabularInline):
 
 @admin.register(Element)
 class ElementAdmin(ReferenceAdmin):
-    list_display = ["code", "name_nl", "name_en", "group", "colour"]
+    list_display = ["code", "name_nl", "name_en", "plain_name_nl", "group", "colour"]
     list_filter = ["group"]
     readonly_fields = ["group", "order"]
     inlines = [AspectInline]

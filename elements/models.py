@@ -44,6 +44,24 @@ class Element(models.Model):
         max_length=7,
         help_text=_("A dark colour (#rrggbb): white text on it must keep a contrast of 4.5:1."),
     )
+    plain_name_nl = models.CharField(
+        _("plain name (Dutch)"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The title clients read in the questionnaire: plain language (B1), no code. "
+            "Empty: the name is shown."
+        ),
+    )
+    plain_name_en = models.CharField(
+        _("plain name (English)"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The title clients read in the questionnaire: plain language (B1), no code. "
+            "Empty: the name is shown."
+        ),
+    )
 
     class Meta:
         ordering = ["order"]
@@ -60,6 +78,24 @@ class Element(models.Model):
     @property
     def explanation(self) -> str:
         return in_active_language(self, "explanation")
+
+    @property
+    def plain_name(self) -> str:
+        """The plain-language (B1) title in the active language, else the official name.
+
+        Unlike ``in_active_language`` this does not fall back to the Dutch plain title when
+        English is active: an English reader gets the English name rather than Dutch words.
+        """
+        language = (get_language() or "nl")[:2]
+        plain = self.plain_name_en if language == "en" else self.plain_name_nl
+        return plain or self.name
+
+    def title_for(self, role: str) -> str:
+        """The plain title for clients, the official name for everyone else (as
+        ``Item.wording_for``)."""
+        from evaluations.models import PLAIN_LANGUAGE_ROLES  # evaluations depends on elements
+
+        return self.plain_name if role in PLAIN_LANGUAGE_ROLES else self.name
 
 
 class Aspect(models.Model):

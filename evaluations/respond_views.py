@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from elements.models import Element
 from evaluations import services
 from evaluations.forms import ElementPageForm, OpenQuestionsForm
-from evaluations.models import Answer, ElementComment, Invitation, Item, Response
+from evaluations.models import (
+    PLAIN_LANGUAGE_ROLES,
+    Answer,
+    ElementComment,
+    Invitation,
+    Item,
+    Response,
+)
 from werkplaats import policy
 from werkplaats.security import wrong_link
 
@@ -143,6 +150,11 @@ def answering_minutes(statements: int) -> int:
     return max(3, math.ceil(statements * SECONDS_PER_STATEMENT / 60) + OPEN_QUESTIONS_MINUTES)
 
 
+def _plain_language(invitation: Invitation) -> bool:
+    """Clients read the questionnaire in B1: plain element titles, no codes or model terms."""
+    return invitation.role in PLAIN_LANGUAGE_ROLES
+
+
 def _closed(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return render(
         request,
@@ -172,6 +184,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": answering_minutes(sum(len(items) for _, items in pages)),
             "response": response,
             "threshold": settings.EVALUATION_MIN_GROUP,
+            "plain_language": _plain_language(invitation),
         },
     )
 
@@ -201,11 +214,14 @@ def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         "steps": len(pages) + 1,
         "previous": step - 1 if step > 1 else None,
         "response": response,
+        "plain_language": _plain_language(invitation),
     }
     if step == len(pages) + 1:
         return _final_step(request, response, context, pages)
     element, items = pages[step - 1]
     context["element"] = element
+    # The element came with the items (select_related): its title costs no query.
+    context["element_title"] = element.title_for(invitation.role)
     if request.method == "POST":
         form = ElementPageForm(
             request.POST, items=items, role=invitation.role, element_code=element.code
@@ -240,6 +256,8 @@ def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         form = ElementPageForm(
             initial=initial, items=items, role=invitation.role, element_code=element.code
         )
+    if context["plain_language"]:
+        form.fields["comment"].label = _("Do you want to add something about this? (optional)")
     context["form"] = form
     context["item_fields"] = [form[f"item-{item.pk}"] for item in items]
     return render(request, "evaluations/respond_step.html", context)
