@@ -42,6 +42,7 @@ urlpatterns = [
     path("pw/<slug:slug>/characteristics/", views.characteristics, name="characteristics"),
     path("pw/<slug:slug>/goals/", goal_views.my_goals, name="goals-mine"),
     path("pw/<slug:slug>/goals/wall/", goal_views.goal_wall, name="goal-wall"),
+    path("pw/<slug:slug>/goals/wall/huddle/", goal_views.goal_huddle, name="goal-huddle"),
     path("pw/<slug:slug>/goals/new/", goal_views.goal_new, name="goal-new"),
     path("pw/<slug:slug>/goals/<int:pk>/", goal_views.goal_detail, name="goal-detail"),
     path("pw/<slug:slug>/goals/<int:pk>/edit/", goal_views.goal_edit, name="goal-edit"),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from elements.models import ELEMENT_CODES
+from elements.models import ELEMENT_CODES, Aspect
 from elements.tagging import TaggedModelForm
 from werkplaats.models import (
     FEEDBACK_MAX_LENGTH,
@@ -39,6 +39,14 @@ class LoginForm(AuthenticationForm):
 
 # --- Activity log -----------------------------------------------------------------------------
 MAX_DAYS_AHEAD = 365
+
+
+class NameSearchCheckboxes(forms.CheckboxSelectMultiple):
+    """A scrolling checkbox list of people with a search box above it (``app.js`` shows the box
+    and hides non-matching names; without JavaScript the whole list is there). Used for an
+    activity's participants and a goal's co-owners."""
+
+    name_search = True
 
 
 def workplace_people(workplace: Workplace, *, current_only: bool = True):
@@ -70,7 +78,7 @@ class ActivityForm(VersionedForm, TaggedModelForm):
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "participants": forms.CheckboxSelectMultiple(attrs={"class": "participant-input"}),
+            "participants": NameSearchCheckboxes(attrs={"class": "participant-input"}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "boundary_objects": forms.Textarea(attrs={"rows": 2}),
             "learned": forms.Textarea(attrs={"rows": 3}),
@@ -232,8 +240,21 @@ class GoalForm(VersionedForm, TaggedModelForm):
             "how": forms.Textarea(attrs={"rows": 2}),
             "visibility": forms.RadioSelect,
             "status": forms.RadioSelect,
-            "co_owners": forms.CheckboxSelectMultiple,
+            "co_owners": NameSearchCheckboxes,
         }
+
+    # Top to bottom: what, why and how, the elements it serves, with whom, by when, for whom.
+    field_order = [
+        "title",
+        "description",
+        "why",
+        "how",
+        "tags",
+        "co_owners",
+        "target_date",
+        "visibility",
+        "status",
+    ]
 
     def __init__(self, *args, workplace: Workplace, owner: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,18 +322,39 @@ class CloseGoalForm(forms.Form):
 
 
 class GoalWallFilterForm(forms.Form):
-    group_by = forms.ChoiceField(
-        label=_("Group by"),
-        required=False,
-        choices=[("person", _("person")), ("element", _("element"))],
-    )
+    """The wall's filters: one grid of cards, narrowed by person, role or element/aspect."""
+
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
     )
-    element = forms.ChoiceField(label=_("Element"), required=False)
+    element = forms.ChoiceField(label=_("Element or aspect"), required=False)
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("person", _("by person")),
+            ("newest", _("newest first")),
+            ("target", _("target date first")),
+        ],
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, workplace: Workplace, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["element"].choices = [("", _("All elements"))] + [
-            (code, code) for code in ELEMENT_CODES
-        ]
+        people = workplace_people(workplace).values_list("pk", "name")
+        self.fields["person"].choices = [("", _("Everyone")), *people]
+        self.fields["element"].choices = [("", _("All elements")), *element_choices()]
+
+
+def element_choices() -> list:
+    """Elements with their aspects as option groups: ``[(element label, [(code, label)])]``.
+    The element itself is each group's first option, so either level can be chosen."""
+    groups: dict[str, list] = {}
+    labels: dict[str, str] = {}
+    for aspect in Aspect.objects.select_related("element"):
+        element = aspect.element
+        labels[element.code] = f"{element.code} · {element.name}"
+        whole = _("%(code)s: the whole element") % {"code": element.code}
+        groups.setdefault(element.code, [(element.code, whole)])
+        groups[element.code].append((aspect.code, f"{aspect.code} · {aspect.text}"))
+    return [(labels[code], groups[code]) for code in ELEMENT_CODES if code in groups]

@@ -7,17 +7,15 @@ ownership in the services (403).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from elements.models import Element
 from werkplaats import goal_services, policy
 from werkplaats.forms import (
     CloseGoalForm,
@@ -66,6 +64,7 @@ def _with_people(goals):
     return goals.select_related("owner").prefetch_related(
         "co_owners",
         "elements",
+        "aspects",
         Prefetch(
             "support",
             queryset=GoalSupport.objects.filter(status=SupportStatus.ACCEPTED).select_related(
@@ -258,11 +257,12 @@ def goal_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_GET
-def goal_wall(request: HttpRequest, slug: str) -> HttpResponse:
-    """All shared, active goals of current members: by person or by element, with supporters.
-    Goals shared only with supporters never appear here, whoever looks."""
+def goal_wall(request: HttpRequest, slug: str, *, huddle: bool = False) -> HttpResponse:
+    """All shared, active goals of current members as one grid of cards, narrowed by person,
+    role or element/aspect. ``huddle`` is the same wall for a projector: large type, no
+    navigation. Goals shared only with supporters never appear here, whoever looks."""
     workplace, _person = _context(request, slug)
-    filters = GoalWallFilterForm(request.GET or None)
+    filters = GoalWallFilterForm(request.GET or None, workplace=workplace)
     data = filters.cleaned_data if filters.is_valid() else {}
     current = Membership.objects.current().filter(workplace=workplace)
     goals = LearningGoal.objects.filter(
@@ -271,34 +271,36 @@ def goal_wall(request: HttpRequest, slug: str) -> HttpResponse:
         visibility=GoalVisibility.WORKPLACE,
         owner__in=current.values("person_id"),
     )
+    if data.get("person"):
+        goals = goals.filter(Q(owner=data["person"]) | Q(co_owners=data["person"])).distinct()
     if data.get("role"):
         goals = goals.filter(owner__in=current.filter(role=data["role"]).values("person_id"))
     if data.get("element"):
         goals = goals.tagged_with(data["element"])
-    goals = list(_with_people(goals).order_by("owner__name", "-created_at"))
-    groups: dict = defaultdict(list)
-    if data.get("group_by") == "element":
-        labels = {e.code: e for e in Element.objects.all()}
-        for goal in goals:
-            for element in goal.elements.all() or [None]:
-                groups[element.code if element else ""].append(goal)
-        grouped = [
-            (labels[code] if code else None, groups[code])
-            for code in [*labels, ""]
-            if groups.get(code)
-        ]
-    else:
-        for goal in goals:
-            groups[goal.owner].append(goal)
-        grouped = list(groups.items())
+    order = WALL_ORDER.get(data.get("order") or "person")
+    goals = list(_with_people(goals).order_by(*order))
     return render(
         request,
-        "werkplaats/goal_wall.html",
+        "werkplaats/goal_wall_huddle.html" if huddle else "werkplaats/goal_wall.html",
         {
             "workplace": workplace,
             "filters": filters,
-            "grouped": grouped,
-            "by_element": data.get("group_by") == "element",
+            "goals": goals,
             "count": len(goals),
+            "query": request.GET.urlencode(),
+            "today": timezone.localdate(),
         },
     )
+
+
+WALL_ORDER = {
+    "person": ("owner__name", "-created_at"),
+    "newest": ("-created_at",),
+    "target": (F("target_date").asc(nulls_last=True), "owner__name"),
+}
+
+
+@require_GET
+def goal_huddle(request: HttpRequest, slug: str) -> HttpResponse:
+    """The goal wall for the morning huddle, on a projector or a large screen."""
+    return goal_wall(request, slug, huddle=True)

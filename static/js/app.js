@@ -56,6 +56,15 @@
   }
   window.addEventListener("hashchange", openTarget);
 
-  document.addEventListener("DOMContentLoaded", function () { enhanceFilters(document); openTarget(); });
+  // Print buttons need this script: they are hidden in the HTML and shown here.
+  function showPrintButtons() {
+    document.querySelectorAll("[data-print][hidden]").forEach(function (b) { b.hidden = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceFilters(document);
+    openTarget();
+    showPrintButtons();
+  });
   document.addEventListener("htmx:afterSettle", function (event) { enhanceFilters(event.target); });
 })();

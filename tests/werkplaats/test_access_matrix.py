@@ -190,6 +190,7 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "werkplaats:activity-delete": ({"slug": "pw-a", "pk": ACTIVITY}, "get", loggers_page()),
     "werkplaats:goals-mine": ({"slug": "pw-a"}, "get", goals_page()),
     "werkplaats:goal-wall": ({"slug": "pw-a"}, "get", goals_page()),
+    "werkplaats:goal-huddle": ({"slug": "pw-a"}, "get", goals_page()),
     "werkplaats:goal-new": ({"slug": "pw-a"}, "get", goals_page()),
     "werkplaats:goal-detail": ({"slug": "pw-a", "pk": GOAL}, "get", goals_page()),
     "werkplaats:goal-edit": ({"slug": "pw-a", "pk": GOAL}, "get", owners_page()),

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from elements.models import Aspect, Element
 from tests.factories import GoalFactory, MembershipFactory, PersonFactory, member_user
 from tests.mail_faults import refuse
 from werkplaats.goal_services import goal_counts, schedule_reminders, send_due_reminders
@@ -277,13 +278,14 @@ def test_closing_a_goal_records_the_reflection_and_drops_unsent_reminders(
 
 
 # --- The wall -------------------------------------------------------------------------------
-def test_the_wall_groups_by_person_or_element_and_filters_by_role(
+def test_the_wall_is_one_grid_narrowed_by_person_role_and_element(
     client, workplace, student, supporter
 ):
     a = GoalFactory(workplace=workplace, owner=student.person, title="Doel van Noor")
     a.elements.add("VOR")
     b = GoalFactory(workplace=workplace, owner=supporter.person, title="Doel van Joris")
     b.elements.add("LOS")
+    b.co_owners.add(student.person)
     GoalFactory(workplace=workplace, owner=student.person, title="Bereikt",
                 status=GoalStatus.ACHIEVED)  # fmt: skip
     former = PersonFactory(name="Oud-lid")
@@ -293,12 +295,41 @@ def test_the_wall_groups_by_person_or_element_and_filters_by_role(
     client.force_login(student)
     response = client.get(goals_url(workplace, "wall/"))
     html = response.content.decode()
-    assert "Doel van Noor" in html and "Doel van Joris" in html
+    assert html.count('class="goal-grid wall-grid"') == 1  # one grid, not a section per person
+    assert [g.title for g in response.context["goals"]] == ["Doel van Joris", "Doel van Noor"]
     assert "Bereikt" not in html and "Van een oud-lid" not in html
-    by_element = client.get(goals_url(workplace, "wall/?group_by=element"))
-    assert [key.code for key, _goals in by_element.context["grouped"]] == ["LOS", "VOR"]
-    students_only = client.get(goals_url(workplace, "wall/?role=student")).content.decode()
-    assert "Doel van Noor" in students_only and "Doel van Joris" not in students_only
+
+    def titles(query):
+        page = client.get(goals_url(workplace, f"wall/?{query}"))
+        return [g.title for g in page.context["goals"]]
+
+    assert titles("element=LOS") == ["Doel van Joris"]
+    assert titles("role=student") == ["Doel van Noor"]
+    assert titles(f"person={supporter.person.pk}") == ["Doel van Joris"]
+    # A co-owner's goals are theirs too.
+    assert titles(f"person={student.person.pk}") == ["Doel van Joris", "Doel van Noor"]
+    # A person outside this PW is not a choice: the filter is ignored, not a 500.
+    assert client.get(goals_url(workplace, "wall/?person=999999")).status_code == 200
+
+
+def test_the_wall_orders_by_person_newest_or_target_date(client, workplace, student, supporter):
+    later = GoalFactory(workplace=workplace, owner=student.person, title="Later",
+                        target_date=TODAY() + dt.timedelta(days=60))  # fmt: skip
+    soon = GoalFactory(workplace=workplace, owner=supporter.person, title="Binnenkort",
+                       target_date=TODAY() + dt.timedelta(days=5))  # fmt: skip
+    open_ended = GoalFactory(workplace=workplace, owner=student.person, title="Zonder datum")
+    LearningGoal.objects.filter(pk=open_ended.pk).update(
+        created_at=timezone.now() + dt.timedelta(minutes=1)
+    )
+    client.force_login(student)
+
+    def titles(order):
+        page = client.get(goals_url(workplace, f"wall/?order={order}"))
+        return [g.title for g in page.context["goals"]]
+
+    assert titles("target") == [soon.title, later.title, open_ended.title]
+    assert titles("newest")[0] == open_ended.title
+    assert titles("person")[0] == soon.title  # "Joris Smit" sorts before "Noor Bakker"
 
 
 def test_the_wall_uses_a_constant_number_of_queries(
@@ -603,3 +634,45 @@ def test_closing_is_offered_last_and_folded_and_open_after_an_error(client, work
     assert page.index("close-goal") > page.index("update-form")  # after writing progress
     response = client.post(goals_url(workplace, f"{goal.pk}/close/"), {"status": "achieved"})
     assert '<details class="close-goal" open>' in response.content.decode()
+
+
+def test_a_wall_card_shows_the_aspect_not_only_its_element(client, workplace, student):
+    goal = GoalFactory(workplace=workplace, owner=student.person, title="Samen onderzoeken")
+    goal.elements.add("LOS", "VOR")
+    goal.aspects.add("LOS-2")  # LOS through its aspect; VOR as a whole element
+    client.force_login(student)
+    html = client.get(goals_url(workplace, "wall/")).content.decode()
+    card = html[html.index('<article class="goal-card">') : html.index("</article>")]
+    assert Aspect.objects.get(code="LOS-2").text_nl in card
+    assert Element.objects.get(code="VOR").name_nl in card
+    # LOS itself is not listed again beside its aspect.
+    assert Element.objects.get(code="LOS").name_nl not in card
+
+
+def test_the_huddle_view_is_the_wall_without_navigation_in_large_type(client, workplace, student):
+    GoalFactory(workplace=workplace, owner=student.person, title="Doel van Noor").elements.add(
+        "LOS"
+    )
+    GoalFactory(workplace=workplace, owner=student.person, title="Ander doel").elements.add("VOR")
+    client.force_login(student)
+    wall = client.get(goals_url(workplace, "wall/?element=LOS")).content.decode()
+    assert f'href="{goals_url(workplace, "wall/huddle/")}?element=LOS"' in wall
+    response = client.get(goals_url(workplace, "wall/huddle/?element=LOS"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<body hx-headers" in html and 'class="huddle"' in html
+    assert 'class="site-header"' not in html and 'class="site-footer"' not in html
+    assert "Doel van Noor" in html and "Ander doel" not in html  # the filters carry over
+    assert f'href="{goals_url(workplace, "wall/")}?element=LOS"' in html  # and back
+
+
+def test_the_goal_form_reads_top_to_bottom_with_a_name_search_for_co_owners(
+    client, workplace, student
+):
+    client.force_login(student)
+    html = client.get(goals_url(workplace, "new/")).content.decode()
+    order = ["id_title", "id_description", "id_why", "id_how", "id_co_owners", "id_target_date"]
+    positions = [html.index(f'id="{name}') for name in order]
+    assert positions == sorted(positions)
+    assert 'class="form-stack"' in html
+    assert 'data-filter-list="id_co_owners"' in html  # the activity form's name search
