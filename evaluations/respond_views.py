@@ -184,9 +184,18 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": answering_minutes(sum(len(items) for _, items in pages)),
             "response": response,
             "threshold": settings.EVALUATION_MIN_GROUP,
+            "small_group": small_group(invitation),
             "plain_language": _plain_language(invitation),
         },
     )
+
+
+def small_group(invitation: Invitation) -> bool:
+    """True when fewer people of the respondent's group are invited in this cycle than the
+    minimum for showing a group: told before they start that their group's scores will not be
+    shown separately (issue 18)."""
+    invited = Invitation.objects.filter(cycle_id=invitation.cycle_id, role=invitation.role)
+    return invited.count() < settings.EVALUATION_MIN_GROUP
 
 
 @login_not_required
