@@ -88,7 +88,9 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     closed = cycle.status == CycleStatus.CLOSED
     previous = results.previous_cycle(cycle) if closed else None
     key = results.results_cache_key(cycle.pk, get_language())
-    fingerprint = "{}:{}:{}:{}".format(
+    fingerprint = "{}:{}:{}:{}:{}:{}".format(
+        settings.EVALUATION_MIN_GROUP,
+        settings.EVALUATION_MIN_GROUP_TEXT,
         cycle.results_revision,
         cycle.closed_at.isoformat() if cycle.closed_at else "",
         previous.pk if previous else "",
@@ -185,7 +187,7 @@ def _render_results(request, workplace, cycle, cycles) -> str:
     data = results.cycle_results(cycle)
     trend = results.trend(cycle)
     shown_roles = [role for role in Role if role.value in data.roles]
-    # Every group that answered gets a column; a hidden one says "fewer than 3 responses".
+    # Every group that answered gets a column; a hidden one says "fewer than N responses".
     answered_roles = [role for role in Role if data.respondents.get(role.value)]
     element_rows = [
         {"result": e, "roles": [(role, e.per_role.get(role.value)) for role in answered_roles]}
@@ -226,6 +228,8 @@ def _render_results(request, workplace, cycle, cycles) -> str:
             ),
             "element_codes": ELEMENT_CODES,
             "minimum": settings.EVALUATION_MIN_GROUP,
+            "text_minimum": settings.EVALUATION_MIN_GROUP_TEXT,
+            "texts_withheld": data.visible and set(data.respondents) - data.speaking,
         },
         request=request,
     )
@@ -426,7 +430,8 @@ def _cell_html(value: float | None, band: str, cycle: dict | None) -> str:
     if value is not None:
         return format_html("{} {}", score(value), band_label(band))
     if cycle:
-        return format_html('<span class="meta">{}</span>', _("fewer than 3 responses"))
+        few = _("fewer than %(minimum)s responses") % {"minimum": settings.EVALUATION_MIN_GROUP}
+        return format_html('<span class="meta">{}</span>', few)
     return format_html('<span class="meta">{}</span>', "—")
 
 

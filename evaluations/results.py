@@ -12,8 +12,9 @@ Privacy:
    while the hidden groups together are below it, the smallest shown group is hidden too
    (complementary suppression).
 3. With fewer than the minimum in total, nothing is shown at all.
-4. Open answers are shown without names or roles, sorted alphabetically (not by time), and
-   only from groups of at least the minimum.
+4. Open answers and comments are shown without names or roles, sorted alphabetically (not by
+   time), and only from the groups that rules 1-3 show with the text threshold
+   (``EVALUATION_MIN_GROUP_TEXT``, default 5) in place of the score threshold.
 5. Figures appear once a cycle is closed: live figures of an open cycle would show, from one
    reload to the next, exactly what the latest respondent answered.
 6. A change is computed only against an earlier cycle with at least the minimum respondents.
@@ -224,6 +225,7 @@ class CycleResults:
     went_well: list[str]
     could_be_better: list[str]
     previous: EvaluationCycle | None = None
+    speaking: set[str] = field(default_factory=set)  # roles whose open answers are shown
 
     def rate(self, role: str) -> int | None:
         invited = self.invited.get(role, 0)
@@ -349,9 +351,11 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
     comments_by_element: dict[str, list[str]] = defaultdict(list)
     went_well: list[str] = []
     could_be_better: list[str] = []
-    if visible and with_open_answers:
-        # Only groups of at least the minimum: a lone manager's words identify the manager.
-        speaking = [role for role, n in respondents.items() if n >= minimum]
+    text_minimum = settings.EVALUATION_MIN_GROUP_TEXT
+    # Open answers have their own, higher threshold and the same subtraction guard (rule 4).
+    speaking = shown_roles(respondents, text_minimum) if visible else set()
+    if speaking and with_open_answers:
+        # A lone manager's words identify the manager: only groups the text threshold shows.
         answered = Response.objects.filter(
             cycle=cycle, submitted_at__isnull=False, role__in=speaking
         )
@@ -423,6 +427,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         went_well=sorted(went_well),
         could_be_better=sorted(could_be_better),
         previous=previous,
+        speaking=speaking,
     )
 
 

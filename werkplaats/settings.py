@@ -346,7 +346,18 @@ CELERY_BEAT_SCHEDULE = {
 BACKUP_DIR = env_str("BACKUP_DIR") or str(VAR_DIR / "backups")
 
 # --- Evaluations ------------------------------------------------------------------------------
-EVALUATION_MIN_GROUP = 3  # results only for groups of at least this many respondents
+# Group results only from this many respondents on: scores (and distributions) from
+# EVALUATION_MIN_GROUP, open answers and comments from EVALUATION_MIN_GROUP_TEXT (words identify
+# people sooner than numbers do). Never below 3; the text threshold never below the score one.
+EVALUATION_MIN_GROUP = env_int("EVALUATION_MIN_GROUP", 3)
+EVALUATION_MIN_GROUP_TEXT = env_int("EVALUATION_MIN_GROUP_TEXT", 5)
+if EVALUATION_MIN_GROUP < 3:
+    raise ConfigError(f"EVALUATION_MIN_GROUP must be 3 or more, got {EVALUATION_MIN_GROUP}")
+if EVALUATION_MIN_GROUP_TEXT < EVALUATION_MIN_GROUP:
+    raise ConfigError(
+        f"EVALUATION_MIN_GROUP_TEXT must be at least EVALUATION_MIN_GROUP "
+        f"({EVALUATION_MIN_GROUP}), got {EVALUATION_MIN_GROUP_TEXT}"
+    )
 EVALUATION_TOKEN_FAILURES = env_int("EVALUATION_TOKEN_FAILURES", 20)  # bad links per address
 EVALUATION_TOKEN_WINDOW = 15 * 60  # seconds
 # Days after a cycle closed before its invitations are anonymised and open texts deleted

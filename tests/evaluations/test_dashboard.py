@@ -75,7 +75,10 @@ def research_rows(body: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO("\n".join(lines))))
 
 
-def test_the_manager_sees_the_dashboard_with_radar_summary_and_table(client, workplace, manager):
+def test_the_manager_sees_the_dashboard_with_radar_summary_and_table(
+    client, workplace, manager, settings
+):
+    settings.EVALUATION_MIN_GROUP_TEXT = 3  # open answers of these groups of three are shown
     answered_cycle(
         workplace, years_ago=1, groups={Role.STUDENT: [3, 3, 3], Role.PROFESSIONAL: [3, 3, 3]}
     )
@@ -131,7 +134,8 @@ def test_too_few_respondents_in_total_show_nothing(client, workplace, manager):
     assert "Goed 5" not in page.content.decode()
 
 
-def test_the_dashboard_runs_a_constant_number_of_queries_with_1_and_5_cycles(client):
+def test_the_dashboard_runs_a_constant_number_of_queries_with_1_and_5_cycles(client, settings):
+    settings.EVALUATION_MIN_GROUP_TEXT = 3  # the open answers' queries are counted too
     from django.core.cache import cache
 
     measured = {}
@@ -275,3 +279,20 @@ def test_research_pseudonyms_use_their_own_key(settings):
     settings.RESEARCH_PSEUDONYM_KEY = settings.SECRET_KEY
     earlier = hmac.new(settings.SECRET_KEY.encode(), b"respondent:7:42", hashlib.sha256)
     assert pseudonym(7, 42) == earlier.hexdigest()[:12]
+
+
+def test_the_dashboard_names_both_thresholds_and_says_when_words_are_withheld(
+    client, workplace, manager, settings
+):
+    answered_cycle(workplace, groups={Role.STUDENT: [4, 4, 4, 4, 4], Role.PROFESSIONAL: [3] * 5})
+    client.force_login(manager)
+    url = client.get(f"/pw/{workplace.slug}/results/")["Location"]
+    html = client.get(url).content.decode()
+    assert "van groepen van ten minste 5" in html and "Goed 4" in html
+    assert "niet getoond" not in html
+    settings.EVALUATION_MIN_GROUP_TEXT = 6
+    settings.EVALUATION_MIN_GROUP = 4
+    html = client.get(url).content.decode()  # the thresholds are part of the cache's check
+    assert "Goed 4" not in html
+    assert "van groepen van ten minste 6" in html
+    assert "De open antwoorden van ten minste één kleinere groep worden niet getoond." in html

@@ -153,19 +153,46 @@ def test_no_earlier_cycle_is_said_honestly(workplace):
     assert any("no earlier cycle" in line or "geen eerdere" in line for line in results.summary(r))
 
 
-def test_open_answers_need_three_respondents_and_carry_no_names(workplace):
+def test_open_answers_need_the_text_threshold_and_carry_no_names(workplace, settings):
+    assert settings.EVALUATION_MIN_GROUP_TEXT == 5  # the default: higher than for scores
     cycle = CycleFactory(workplace=workplace)
     first = respond(cycle, Role.STUDENT, {"LOS-1": 4}, comment={"LOS": "Zo"}, went_well="Het team")
     respond(cycle, Role.STUDENT, {"LOS-1": 4}, went_well="Aandacht")
+    for _ in range(2):
+        respond(cycle, Role.STUDENT, {"LOS-1": 4})
     respond(cycle, Role.MANAGER, {"LOS-1": 4}, went_well="Mijn team", comment={"LOS": "Ik"})
-    assert results.cycle_results(close(cycle)).went_well == []  # two students, one manager
+    r = results.cycle_results(close(cycle))
+    assert r.visible  # five respondents: the scores are shown...
+    assert r.went_well == [] and r.element("LOS").comments == []  # ...their words not yet
+    reopen(cycle)
+    respond(cycle, Role.STUDENT, {"LOS-1": 4})
+    for _ in range(4):  # the hidden groups together (one manager, four professionals) reach 5
+        respond(cycle, Role.PROFESSIONAL, {"LOS-1": 4})
+    r = results.cycle_results(close(cycle))
+    assert r.speaking == {Role.STUDENT}
+    assert r.went_well == ["Aandacht", "Het team"]  # alphabetical, not in order of answering
+    assert r.element("LOS").comments == ["Zo"]  # the manager's words stay hidden
+    assert ElementComment.objects.get(text="Zo").response == first
+
+
+def test_the_subtraction_guard_holds_for_open_answers_too(workplace, settings):
+    """Five students and three professionals: with the text threshold of 5 the professionals are
+    hidden, and the hidden together (3) are fewer than 5, so the students' words go as well."""
+    cycle = CycleFactory(workplace=workplace)
+    for _ in range(5):
+        respond(cycle, Role.STUDENT, {"LOS-1": 4}, went_well="Samen")
+    for _ in range(3):
+        respond(cycle, Role.PROFESSIONAL, {"LOS-1": 4}, went_well="Tijd")
+    r = results.cycle_results(close(cycle))
+    assert r.went_well == [] and r.speaking == set()
+    settings.EVALUATION_MIN_GROUP_TEXT = 3  # with the score threshold, no group is too small
+    settings.EVALUATION_MIN_GROUP = 3
+    assert results.cycle_results(cycle).speaking == {Role.STUDENT, Role.PROFESSIONAL}
+
+
+def reopen(cycle):
     cycle.status = "open"
     cycle.save(update_fields=["status"])
-    respond(cycle, Role.STUDENT, {"LOS-1": 4})
-    r = results.cycle_results(close(cycle))
-    assert r.went_well == ["Aandacht", "Het team"]  # alphabetical, not in order of answering
-    assert r.element("LOS").comments == ["Zo"]  # the lone manager's words stay hidden
-    assert ElementComment.objects.get(text="Zo").response == first
 
 
 def test_closing_stores_tallies_and_summaries_that_equal_the_answers(workplace):

@@ -160,3 +160,29 @@ def test_the_web_server_entry_point_refuses_to_start_without_configuration():
     )  # fmt: skip
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"EVALUATION_MIN_GROUP": "2"},
+        {"EVALUATION_MIN_GROUP": "4", "EVALUATION_MIN_GROUP_TEXT": "3"},
+    ],
+)
+def test_a_group_threshold_below_three_or_texts_below_scores_refuses_to_start(env):
+    result = manage("check", env={"DEBUG": "true", **env})
+    assert result.returncode == 2
+    assert "EVALUATION_MIN_GROUP" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_two_thresholds_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EVALUATION_MIN_GROUP, s.EVALUATION_MIN_GROUP_TEXT)"
+    )
+    env = {"DEBUG": "true", "EVALUATION_MIN_GROUP": "4", "EVALUATION_MIN_GROUP_TEXT": "6"}
+    assert manage("shell", "-v", "0", "-c", code, env=env).stdout.split() == ["4", "6"]
+    assert manage("shell", "-v", "0", "-c", code, env={"DEBUG": "true"}).stdout.split() == [
+        "3",
+        "5",
+    ]
