@@ -213,6 +213,7 @@ def _render_results(request, workplace, cycle, cycles) -> str:
                     data.invited.get(role.value, 0),
                     data.respondents.get(role.value, 0),
                     data.rate(role.value),
+                    data.assisted.get(role.value),
                 )
                 for role in Role
                 if data.invited.get(role.value)
@@ -346,13 +347,15 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         Item.objects.filter(version=cycle.instrument_version_id).order_by("element__order", "order")
     )
     responses = list(
-        Response.objects.filter(cycle=cycle, submitted_at__isnull=False).values_list("pk", "role")
+        Response.objects.filter(cycle=cycle, submitted_at__isnull=False).values_list(
+            "pk", "role", "assisted"
+        )
     )
     counts: dict[str, int] = {}
-    for _pk, role in responses:
+    for _pk, role, _assisted in responses:
         counts[role] = counts.get(role, 0) + 1
     groups = results.research_groups(counts)
-    exported = [(pk, role) for pk, role in responses if role in groups.labels]
+    exported = [row for row in responses if row[1] in groups.labels]
     answers: dict[int, dict[int, int]] = {}
     for response_id, item_id, value in Answer.objects.filter(
         response__cycle=cycle,
@@ -364,10 +367,10 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     writer = csv.writer(out)
     version = cycle.instrument_version
     writer.writerow(
-        ["respondent", "role", "pw", "cycle", "kind", "instrument", "version",
+        ["respondent", "role", "pw", "cycle", "kind", "instrument", "version", "assisted",
          *[item.aspect_id or item.element_id for item in items]]
     )  # fmt: skip
-    for response_id, role in sorted(exported, key=lambda r: pseudonym(cycle.pk, r[0])):
+    for response_id, role, assisted in sorted(exported, key=lambda r: pseudonym(cycle.pk, r[0])):
         given = answers.get(response_id, {})
         writer.writerow(
             [
@@ -378,6 +381,7 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 cycle.kind,
                 version.instrument.code,
                 version.number,
+                int(assisted),
                 *[_csv_value(given.get(item.pk)) for item in items],
             ]
         )

@@ -206,6 +206,14 @@ class OpenQuestionsForm(forms.Form):
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    assisted = forms.BooleanField(
+        label=_("Someone helped me fill this in"),
+        help_text=_(
+            "For example a bridge-builder or supporter who read along or typed for you. "
+            "We only store that you had help, not who helped."
+        ),
+        required=False,
+    )
 
 
 class SeenStampForm(forms.Form):

@@ -368,6 +368,8 @@ class Response(models.Model):
     )
     went_well = models.TextField(_("What goes well, what do you value?"), blank=True)
     could_be_better = models.TextField(_("What is difficult, what could be better?"), blank=True)
+    # That someone helped, never who: the respondent (or the helper) ticks it (issue 18).
+    assisted = models.BooleanField(_("answered with help"), default=False)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)

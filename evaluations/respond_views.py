@@ -301,7 +301,11 @@ def _final_step(request, response, context, pages) -> HttpResponse:
             return _saved(request, None, form=form)
     else:
         form = OpenQuestionsForm(
-            initial={"went_well": response.went_well, "could_be_better": response.could_be_better}
+            initial={
+                "went_well": response.went_well,
+                "could_be_better": response.could_be_better,
+                "assisted": response.assisted,
+            }
         )
     context["form"] = form
     return render(request, "evaluations/respond_final.html", context)

@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -226,6 +226,7 @@ class CycleResults:
     could_be_better: list[str]
     previous: EvaluationCycle | None = None
     speaking: set[str] = field(default_factory=set)  # roles whose open answers are shown
+    assisted: dict[str, int] = field(default_factory=dict)  # answered with help, shown roles
 
     def rate(self, role: str) -> int | None:
         invited = self.invited.get(role, 0)
@@ -305,17 +306,20 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
     Scores appear only for a closed cycle (rule 5); an open one shows its response only."""
     version = cycle.instrument_version
     minimum = settings.EVALUATION_MIN_GROUP
-    respondents = dict(
+    by_role = list(
         Response.objects.filter(cycle=cycle, submitted_at__isnull=False)
         .values_list("role")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), helped=Count("pk", filter=Q(assisted=True)))
         .order_by()
     )
+    respondents = {role: n for role, n, _helped in by_role}
     invited = dict(cycle.invitations.values_list("role").annotate(n=Count("pk")).order_by())
     total = sum(respondents.values())
     closed = cycle.status == CycleStatus.CLOSED
     visible = closed and total >= minimum
     roles = shown_roles(respondents) if visible else set()
+    # How many answered with help, only for the groups whose figures are shown (issue 18).
+    assisted = {role: helped for role, _n, helped in by_role if role in roles}
     previous = previous_cycle(cycle) if visible else None
     # The items of this and of the previous cycle's version, in one query either way.
     versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
@@ -428,6 +432,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         could_be_better=sorted(could_be_better),
         previous=previous,
         speaking=speaking,
+        assisted=assisted,
     )
 
 

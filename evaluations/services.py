@@ -720,12 +720,16 @@ def save_answers(
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
 
 
-def save_open_answers(*, response: Response, went_well: str, could_be_better: str) -> None:
+def save_open_answers(
+    *, response: Response, went_well: str, could_be_better: str, assisted: bool = False
+) -> None:
+    """The open questions and whether the respondent answered with help (not who helped)."""
     with transaction.atomic():
         _lock_open(response.cycle)
         Response.objects.filter(pk=response.pk).update(
             went_well=went_well.strip(),
             could_be_better=could_be_better.strip(),
+            assisted=assisted,
             updated_at=timezone.now(),
         )
 
@@ -1052,6 +1056,7 @@ def export_personal_data(person: Person) -> dict:
                 else {},
                 "went_well": response.went_well if response else "",
                 "could_be_better": response.could_be_better if response else "",
+                "assisted": response.assisted if response else False,
             }
         )
     actions = [

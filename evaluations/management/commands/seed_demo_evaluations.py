@@ -4,7 +4,9 @@ Per PW: an evaluation plan (yearly in May, 21 days), the closed yearly cycles of
 school years with answers of most members, and in the first PW an open check-in, so the home
 page shows "Evaluations waiting for you" and the cycle page a response rate. Answers are
 generated deterministically, with the groups experiencing the elements differently (students
-lower on VOR, clients higher on GOC), as the yearly conversation expects.
+lower on VOR, clients higher on GOC), as the yearly conversation expects. Each closed yearly
+cycle has its hard indicators (the counted ones, so ``seed_demo_cases`` runs first) and the
+self-scan of the nine characteristics, filled in as while the cycle ran.
 """
 
 from __future__ import annotations
@@ -19,17 +21,27 @@ from django.utils import timezone
 
 from evaluations.models import (
     Answer,
+    CharacteristicScan,
     CycleKind,
     CycleStatus,
     EvaluationCycle,
     EvaluationPlan,
+    Indicator,
+    IndicatorValue,
     Instrument,
     Invitation,
     Item,
     Response,
+    ScanStatus,
 )
 from evaluations.results import tally_cycle
-from evaluations.services import ROLE_PRIORITY, _local_midnight
+from evaluations.services import (
+    ROLE_PRIORITY,
+    _local_midnight,
+    counted_indicators,
+    save_indicators,
+    save_scan,
+)
 from werkplaats.management.commands.seed_demo import CASES, DEMO_WORKPLACE
 from werkplaats.models import Membership, Workplace, school_year_of
 
@@ -45,6 +57,35 @@ OPEN_ANSWERS = [
     ("De sfeer: je mag fouten maken.", "Niet iedereen weet wie de bruggenbouwer is."),
     ("We leren van elkaar, ook van de cliënten.", "De ruimte is vaak bezet."),
 ]
+# Clients and experience experts who took part without being members (workshops, lessons):
+# entered by hand on top of the counted clients, so the form shows both kinds of value.
+CLIENTS_WITHOUT_MEMBERSHIP = 3
+# The self-scan per characteristic: (status, evidence); for 4 a PW without client members
+# has them only partly. The earlier year is a little weaker on 7 and 9.
+SCAN = {
+    1: (ScanStatus.PRESENT, "Samenwerkingsovereenkomst tussen de hogeschool en de "
+        "zorgorganisatie; de werkplaats is op de afdeling zelf."),
+    2: (ScanStatus.PARTLY, "De stuurgroep met beide partners legt verantwoording af; de "
+        "begroting loopt nog via één partner."),
+    3: (ScanStatus.PRESENT, "Studenten werken mee in de dagelijkse zorg, in direct contact met "
+        "cliënten."),
+    4: (ScanStatus.PRESENT, "Studenten, professionals en cliënten doen mee; de bruggenbouwer "
+        "en de werkbegeleiders zijn er al jaren."),
+    5: (ScanStatus.PRESENT, "Elk schooljaar een nieuwe groep studenten, die vragen stelt bij "
+        "vaste routines."),
+    6: (ScanStatus.PARTLY, "Klinische lessen en workshops verbinden onderwijs en praktijk; "
+        "onderzoek is nog minder zichtbaar."),
+    7: (ScanStatus.PRESENT, "Leerdoelen van studenten en doelen van het team staan op de "
+        "doelenmuur en komen in het overleg terug."),
+    8: (ScanStatus.PRESENT, "Een bruggenbouwer en werkbegeleiders als rolmodel, vastgelegd in "
+        "de taakomschrijving."),
+    9: (ScanStatus.PARTLY, "Er wordt veel samen geleerd; cliënten denken nog niet overal als "
+        "gelijkwaardige partner mee."),
+}  # fmt: skip
+SCAN_WITHOUT_CLIENTS = (
+    ScanStatus.PARTLY,
+    "Cliënten doen mee in workshops, maar zijn nog geen vaste deelnemers van de werkplaats.",
+)
 
 
 class Command(BaseCommand):
@@ -63,6 +104,13 @@ class Command(BaseCommand):
             for workplace in Workplace.objects.filter(slug__in=[case.slug for case in CASES]):
                 first = workplace.slug == DEMO_WORKPLACE
                 created += self.seed(workplace, instrument, check_in, first=first)
+                closed = list(
+                    workplace.cycles.filter(
+                        kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
+                    ).order_by("opens_at")
+                )
+                for cycle in closed:
+                    self.fill_in(cycle, earlier=cycle != closed[-1])
         self.stdout.write(self.style.SUCCESS(f"Demo evaluations ready: {created} new cycles."))
 
     def seed(self, workplace, instrument, check_in, *, first: bool) -> int:
@@ -112,6 +160,35 @@ class Command(BaseCommand):
             self.answer(cycle, members, rng, share=0.4, uplift=0.3, skip_logins=True)
             created += 1
         return created
+
+    def fill_in(self, cycle: EvaluationCycle, *, earlier: bool) -> None:
+        """The hard indicators and the self-scan of a closed yearly cycle, once each.
+
+        The bridge-builder fills both in while the cycle is open (a closed cycle is frozen);
+        the demo makes its cycles closed, so it opens this one for the moment of the saves,
+        which go through the same services as the forms."""
+        has_indicators = IndicatorValue.objects.filter(cycle=cycle).exists()
+        has_scan = CharacteristicScan.objects.filter(cycle=cycle).exists()
+        if has_indicators and has_scan:
+            return
+        counted = counted_indicators(cycle)
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
+        cycle.status = CycleStatus.OPEN
+        if not has_indicators:
+            values = dict(counted)
+            values[Indicator.CLIENTS] += CLIENTS_WITHOUT_MEMBERSHIP
+            save_indicators(cycle=cycle, values=values)
+        if not has_scan:
+            rows = dict(SCAN)
+            if not counted[Indicator.CLIENTS]:
+                rows[4] = SCAN_WITHOUT_CLIENTS
+            if earlier:
+                rows[7] = (ScanStatus.PARTLY, "De doelen van het team zijn nog niet voor "
+                           "iedereen zichtbaar.")  # fmt: skip
+                rows[9] = (ScanStatus.PARTLY, rows[9][1])
+            save_scan(cycle=cycle, rows=rows)
+        EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
+        cycle.status = CycleStatus.CLOSED
 
     def members(self, workplace) -> dict[int, tuple[str, bool]]:
         """person id → (role they answer as, has a login)."""
