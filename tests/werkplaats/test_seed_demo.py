@@ -81,3 +81,70 @@ def test_demo_refuses_production_without_the_explicit_flag(settings):
     with pytest.raises(CommandError, match="known password"):
         call_command("seed_demo", stdout=StringIO())
     assert not Workplace.objects.exists()
+
+
+def test_demo_shows_every_feature_filled_and_a_rerun_adds_nothing():
+    """Issue 19: a newcomer sees each feature working, not an empty state."""
+    from cases.models import CaseStatus, CaseStudy, CmoNote, Output, PoolConsent, PracticeCase
+    from elements.models import ELEMENT_CODES
+    from evaluations.models import (
+        CharacteristicScan,
+        CycleKind,
+        CycleStatus,
+        EvaluationCycle,
+        Indicator,
+        IndicatorValue,
+    )
+    from werkplaats.management.commands.seed_demo import DEMO_WORKPLACE
+    from werkplaats.models import Activity, school_year_bounds
+
+    def counts() -> dict[str, int]:
+        models = [PracticeCase, Output, CmoNote, CaseStudy, PoolConsent, IndicatorValue,
+                  CharacteristicScan, Activity]  # fmt: skip
+        return {model.__name__: model.objects.count() for model in models}
+
+    seed()
+    first = counts()
+    seed()
+    assert counts() == first  # idempotent: the second run duplicates nothing
+
+    demo = Workplace.objects.get(slug=DEMO_WORKPLACE)
+    # Every PW has cases with outputs, CMO notes and a case study with its table and codes.
+    for workplace in Workplace.objects.all():
+        assert Output.objects.filter(case__workplace=workplace).exists(), workplace
+        assert workplace.cmo_notes.exists(), workplace
+        study = workplace.case_studies.get()
+        assert study.collections.exists() and study.fragments.exists()
+        assert study.summaries.exists()
+    # Cards in every column of the boards; the notes are about a case, an activity, the PW.
+    assert set(PracticeCase.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert demo.cases.values("status").distinct().count() >= 3
+    notes = demo.cmo_notes.all()
+    assert (
+        notes.filter(case__isnull=False).exists() and notes.filter(activity__isnull=False).exists()
+    )
+    assert notes.filter(case__isnull=True, activity__isnull=True).exists()
+    assert PoolConsent.objects.active().filter(workplaces=demo).count() >= 2
+
+    # The demo's closed yearly cycles: indicators (counted from the seeded outputs) and the
+    # self-scan of all nine characteristics.
+    closed = EvaluationCycle.objects.filter(
+        workplace=demo, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
+    ).order_by("-opens_at")
+    assert closed.count() == 2
+    for cycle in closed:
+        values = {row.key: row for row in cycle.indicators.all()}
+        assert set(values) == set(Indicator.values)
+        assert cycle.scans.count() == 9
+    latest = closed[0]
+    values = {row.key: row for row in latest.indicators.all()}
+    for key in (Indicator.GRADUATION, Indicator.PUBLICATIONS, Indicator.POLICY_PLAN):
+        assert values[key].value >= 1 and values[key].counted, key
+    assert latest.is_frozen  # filled in, then closed again
+
+    # Activities in the school year of the latest closed cycle, on every element, so its
+    # dashboard sets the scores beside what the PW did that year.
+    first_day, last_day = school_year_bounds(latest.school_year)
+    year = Activity.objects.filter(workplace=demo, date__range=(first_day, last_day))
+    assert year.count() >= 5
+    assert all(year.count_per_element()[code] for code in ELEMENT_CODES)

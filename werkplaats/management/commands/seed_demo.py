@@ -9,12 +9,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from elements.tagging import TagSelection, set_tags
+from werkplaats.forms import ActivityForm
 from werkplaats.models import (
     Activity,
     ActivityHeadcount,
@@ -35,7 +37,7 @@ from werkplaats.models import (
     school_year_of,
     school_year_start,
 )
-from werkplaats.services import activity_log_changed
+from werkplaats.services import activity_log_changed, create_activity
 
 DEMO_PASSWORD = "werkplaats-demo"  # noqa: S105 - printed demo logins, refused with DEBUG off
 DEMO_DOMAIN = "demo.werkplaats.example"
@@ -254,6 +256,97 @@ DEMO_ACTIVITIES = [
         {Role.STUDENT: 7},
     ),
 ]
+# The school year before this one, the year of the demo's latest closed evaluation cycle: (days
+# after 1 September, kind, title, level, tags, unnamed participants per role). Every element is
+# worked on, so the dashboard of that cycle sets its scores beside what the PW invested.
+PAST_ACTIVITIES = [
+    (
+        18,
+        "steering-group",
+        "Stuurgroep: ambities voor het nieuwe schooljaar",
+        "strategic",
+        ["SRI-1", "SRI-2", "LeA-1"],
+        {Role.MANAGER: 2},
+    ),
+    (
+        30,
+        "informal-lunch",
+        "Kennismakingslunch met studenten en cliënten",
+        "operational",
+        ["VOR-1", "VOR-5"],
+        {Role.STUDENT: 8, Role.CLIENT: 4},
+    ),
+    (
+        58,
+        "clinical-lesson",
+        "Klinische les: pijn en bewegen",
+        "operational",
+        ["LOS-2", "LOS-3"],
+        {Role.STUDENT: 10},
+    ),
+    (
+        85,
+        "intervision",
+        "Intervisie: fouten mogen maken",
+        "operational",
+        ["GOC-3", "LOS-5"],
+        {Role.STUDENT: 5},
+    ),
+    (
+        140,
+        "workshop-prepared",
+        "Workshop 'Regie over je revalidatie' met ervaringsdeskundigen",
+        "operational",
+        ["GOC-2", "LOS-1"],
+        {Role.STUDENT: 12, Role.CLIENT: 3},
+    ),
+    (
+        170,
+        "multidisciplinary",
+        "Overleg: rooster en ruimte voor studenten",
+        "tactical",
+        ["VMM-4", "VMM-5"],
+        {},
+    ),
+    (
+        200,
+        "training",
+        "Training coachend begeleiden voor werkbegeleiders",
+        "tactical",
+        ["LeA-3", "LOS-4"],
+        {Role.SUPPORTER: 6},
+    ),
+    (
+        235,
+        "visit",
+        "Werkbezoek van de bestuurders van beide partners",
+        "strategic",
+        ["VOR-4", "SRI-1"],
+        {Role.MANAGER: 3},
+    ),
+    (
+        265,
+        "workshop-statements",
+        "Stellingenworkshop: van wie is de werkplaats?",
+        "tactical",
+        ["GOC-4", "VOR-3"],
+        {Role.STUDENT: 9, Role.PROFESSIONAL: 5},
+    ),
+    (
+        290,
+        "steering-group",
+        "Stuurgroep: evaluatie en verbeteragenda",
+        "strategic",
+        ["SRI-5", "LeA-4"],
+        {},
+    ),
+]
+PAST_LEARNED = [
+    "Elke student kiest in de eerste week een werkbegeleider en een leerdoel.",
+    "Cliënten schuiven voortaan vaker aan bij de klinische les.",
+    "De stuurgroep bespreekt de evaluatie voortaan in juni, vóór de nieuwe planning.",
+]
+
 DEMO_GOALS = [
     (
         "Ik wil leren hardop klinisch te redeneren bij de cliënt",
@@ -317,7 +410,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created, logins = self.seed(timezone.localdate())
-        # The evaluations app seeds its own demo data (called by name: the core imports no app).
+        # The apps seed their own demo data (called by name: the core imports no app). Cases
+        # first: the evaluations' hard indicators count the outputs of the cases.
+        call_command("seed_demo_cases", allow_production=True, stdout=self.stdout)
         call_command("seed_demo_evaluations", allow_production=True, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new records, {len(CASES)} workplaces.")
@@ -401,6 +496,7 @@ class Command(BaseCommand):
                 created += was_new
 
             created += self.seed_activities(workplace, people_by_role, today)
+            created += self.seed_past_activities(workplace, people_by_role, today)
             created += self.seed_goals(workplace, people_by_role, today)
 
             if case.slug == DEMO_WORKPLACE:
@@ -447,6 +543,36 @@ class Command(BaseCommand):
             created += 1
         activity_log_changed(workplace.pk)  # bulk-made rows: refresh the cached list summaries
         return created
+
+    def seed_past_activities(self, workplace: Workplace, people: dict, today: dt.date) -> int:
+        """Last school year's activities, logged through the activity form as a bridge-builder
+        does, once per PW (left alone when the first of them is there)."""
+        this_year = school_year_start(today)
+        first = this_year.replace(year=this_year.year - 1)
+        titles = [title for _days, _kind, title, *_rest in PAST_ACTIVITIES]
+        if workplace.activities.filter(date__gte=first, title=titles[0]).exists():
+            return 0
+        kinds = {kind.code: kind.pk for kind in ActivityKind.objects.all()}
+        bridge_builder = people[Role.BRIDGE_BUILDER][0]
+        # Last year's students have left; the staff who ran these activities are still here.
+        staff = people.get(Role.PROFESSIONAL, [])[1:] + people.get(Role.SUPPORTER, [])
+        by = bridge_builder.user or AnonymousUser()
+        for index, (days, kind, title, level, tags, counts) in enumerate(PAST_ACTIVITIES):
+            data = {
+                "date": (first + dt.timedelta(days=days)).isoformat(),
+                "kind": kinds[kind],
+                "title": title,
+                "level": level,
+                "participants": [bridge_builder.pk, *(p.pk for p in staff[index % 3 :][:2])],
+                "learned": PAST_LEARNED[index % len(PAST_LEARNED)],
+                "tags": tags,
+                **{f"count_{role}": count for role, count in counts.items()},
+            }
+            form = ActivityForm(data, workplace=workplace)
+            if not form.is_valid():
+                raise CommandError(f"Demo activity {title!r}: {form.errors.as_text()}")
+            create_activity(form=form, workplace=workplace, by=by)
+        return len(PAST_ACTIVITIES)
 
     def seed_goals(self, workplace: Workplace, people: dict, today: dt.date) -> int:
         """A few shared goals with supporters and feedback, once per PW."""
