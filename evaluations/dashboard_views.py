@@ -37,6 +37,7 @@ from evaluations.models import (
     IndicatorValue,
     Item,
     Response,
+    ScanStatus,
 )
 from evaluations.templatetags.results import band_label, score
 from werkplaats import audit, policy
@@ -174,6 +175,10 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "indicators": indicators,
             "previous_year": previous_year,
             "scans": scans,
+            "today": timezone.localdate(),
+            "scan_counts": [
+                (status.label, sum(1 for s in scans if s.status == status)) for status in ScanStatus
+            ],
             "actions": actions,
             "can_research": request.user.is_staff
             or policy.RESEARCH in policy.roles_in(request.user, workplace),

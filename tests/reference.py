@@ -15,10 +15,12 @@ def reload_reference_data() -> None:
     from evaluations.models import Instrument
     from werkplaats.models import ActivityKind
 
-    for model, migration in [
-        (Element, "elements.migrations.0002_reference_data"),
-        (ActivityKind, "werkplaats.migrations.0004_activity_kinds"),
-        (Instrument, "evaluations.migrations.0002_instruments"),
+    for model, migration, function in [
+        (Element, "elements.migrations.0002_reference_data", "load"),
+        (Element, "elements.migrations.0003_element_plain_names", "fill"),
+        (ActivityKind, "werkplaats.migrations.0004_activity_kinds", "load"),
+        (Instrument, "evaluations.migrations.0002_instruments", "load"),
     ]:
-        if not model.objects.exists():
-            importlib.import_module(migration).load(django_apps, None)
+        module = importlib.import_module(migration)
+        if function == "fill" or not model.objects.exists():
+            getattr(module, function)(django_apps, None)

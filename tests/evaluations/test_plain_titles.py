@@ -37,7 +37,7 @@ def main_of(page: str) -> str:
 
 
 def h1_of(page: str) -> str:
-    return re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    return re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
 
 
 def jargon_in(text: str, workplace_name: str) -> list[str]:
