@@ -113,8 +113,11 @@ def trend_lines(
     series: list[tuple[str, list[float | None]]],
     width: int = 480,
     height: int = 200,
+    breaks: dict[str, set[int]] | None = None,
 ) -> dict:
-    """Polylines of each series over the cycles (x) on the 1..5 scale (y); gaps where None."""
+    """Polylines of each series over the cycles (x) on the 1..5 scale (y); gaps where None.
+    ``breaks`` names, per series, the indices where a new line starts: the instrument changed
+    there, so the points before and after are not joined (issue 18)."""
     left, right, top, bottom = 36, 12, 12, 28
     steps = max(len(labels) - 1, 1)
 
@@ -127,10 +130,17 @@ def trend_lines(
     lines = []
     for number, (name, values) in enumerate(series):
         points = [(x_at(i), y_at(v)) for i, v in enumerate(values) if v is not None]
+        segments: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(values):
+            if i in (breaks or {}).get(name, ()) and segments[-1]:
+                segments.append([])
+            if v is not None:
+                segments[-1].append((x_at(i), y_at(v)))
         lines.append(
             {
                 "name": name,
                 "points": " ".join(f"{x},{y}" for x, y in points),
+                "segments": [" ".join(f"{x},{y}" for x, y in part) for part in segments if part],
                 "dots": [(_n(x), _n(y)) for x, y in points],
                 "dash": DASHES[number % len(DASHES)],
                 "css": f"series-{number}",

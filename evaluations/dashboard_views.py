@@ -191,6 +191,7 @@ def _render_results(request, workplace, cycle, cycles) -> str:
     and trend (about ten queries)."""
     data = results.cycle_results(cycle)
     trend = results.trend(cycle)
+    breaks = results.trend_breaks(trend)
     shown_roles = [role for role in Role if role.value in data.roles]
     # Every group that answered gets a column; a hidden one says "fewer than N responses".
     answered_roles = [role for role in Role if data.respondents.get(role.value)]
@@ -231,7 +232,12 @@ def _render_results(request, workplace, cycle, cycles) -> str:
             "trend_chart": charts.trend_lines(
                 [c.label for c, _means in trend],
                 [(code, [means.get(code) for _c, means in trend]) for code in ELEMENT_CODES],
+                breaks=breaks,
             ),
+            "trend_breaks": sorted(
+                {(trend[i - 1][0].label, trend[i][0].label) for idx in breaks.values() for i in idx}
+            ),
+            "broken_elements": sorted(breaks, key=ELEMENT_CODES.index),
             "element_codes": ELEMENT_CODES,
             "minimum": settings.EVALUATION_MIN_GROUP,
             "text_minimum": settings.EVALUATION_MIN_GROUP_TEXT,
@@ -412,10 +418,14 @@ def _csv_value(value: int | None) -> str:
     return "NA" if value == 0 else str(value)
 
 
-def _spark_html(overall: list[tuple[str, float | None]]) -> str:
+def _spark_html(overall: list[tuple[str, float | None]], changed: set[int] = frozenset()) -> str:
     """A PW's trend as a small inline SVG, built here for the same reason as the cells."""
     chart = charts.trend_lines(
-        [y for y, _v in overall], [("", [v for _y, v in overall])], width=160, height=48
+        [y for y, _v in overall],
+        [("", [v for _y, v in overall])],
+        width=160,
+        height=48,
+        breaks={"": set(changed)},
     )
     line = chart["lines"][0]
     label = "; ".join(f"{year}: {score(value)}" for year, value in overall)
@@ -424,11 +434,15 @@ def _spark_html(overall: list[tuple[str, float | None]]) -> str:
     )
     return format_html(
         '<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{label}">'
-        '<polyline points="{points}" class="trend-line series-0"/>{dots}</svg>',
+        "{lines}{dots}</svg>",
         w=chart["width"],
         h=chart["height"],
         label=label,
-        points=line["points"],
+        lines=format_html_join(
+            "",
+            '<polyline points="{}" class="trend-line series-0"/>',
+            ((points,) for points in line["segments"]),
+        ),
         dots=dots,
     )
 
@@ -475,6 +489,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "element_scores",
         "instrument_version__strength_from",
         "instrument_version__concern_below",
+        "instrument_version_id",
     ):
         history.setdefault(row["workplace_id"], []).append(row)
     minimum = settings.EVALUATION_MIN_GROUP
@@ -507,7 +522,12 @@ def overview(request: HttpRequest) -> HttpResponse:
             )
             for c in own
         ]
-        spark = _spark_html(overall) if overall else ""
+        # The overall line breaks where the instrument changed: its means are not alike.
+        changed = {
+            i for i in range(1, len(own))
+            if own[i]["instrument_version_id"] != own[i - 1]["instrument_version_id"]
+        }  # fmt: skip
+        spark = _spark_html(overall, changed) if overall else ""
         rows.append(
             {
                 "workplace": workplace,

@@ -194,6 +194,7 @@ class AspectResult:
     score: Score
     counts: Counts
     delta: float | None = None
+    reworded: bool = False  # the earlier version worded this statement differently: no change
 
     def percentages(self) -> list[float]:
         total = sum(self.counts)
@@ -210,6 +211,7 @@ class ElementResult:
     gap: float | None = None
     gap_roles: tuple[str, str] | None = None
     comments: list[str] = field(default_factory=list)
+    compared: int = 0  # statements the change is computed on (worded the same in both versions)
 
 
 @dataclass
@@ -227,6 +229,13 @@ class CycleResults:
     previous: EvaluationCycle | None = None
     speaking: set[str] = field(default_factory=set)  # roles whose open answers are shown
     assisted: dict[str, int] = field(default_factory=dict)  # answered with help, shown roles
+    # Against a previous cycle on another instrument version: the statements left out of every
+    # change because their wording differs (or they are new), by code.
+    not_compared: list[str] = field(default_factory=list)
+
+    @property
+    def version_changed(self) -> bool:
+        return bool(self.previous and self.previous.instrument_version_id != self.version.pk)
 
     def rate(self, role: str) -> int | None:
         invited = self.invited.get(role, 0)
@@ -281,6 +290,23 @@ def _score(version: InstrumentVersion, counts: Counts) -> Score:
 
 def _item_code(item: Item) -> str:
     return item.aspect_id or item.element_id
+
+
+def _wording(item: Item) -> str:
+    return " ".join(item.text_nl.split()).casefold()
+
+
+def comparable(now: list[Item], before: list[Item]) -> dict[int, int]:
+    """{item id now: item id before} for the statements both versions share: the same code
+    (aspect, or element for an item without one) and the same wording. A reworded statement
+    is not compared across the change, so no change is shown for it (issue 18)."""
+    earlier = {_item_code(item): item for item in before}
+    pairs = {}
+    for item in now:
+        match = earlier.get(_item_code(item))
+        if match is not None and _wording(match) == _wording(item):
+            pairs[item.pk] = match.pk
+    return pairs
 
 
 def previous_cycle(cycle: EvaluationCycle) -> EvaluationCycle | None:
@@ -345,12 +371,14 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
                         summed[v] += value[v]
         return summed
 
-    previous_by_code: dict[str, list[int]] = defaultdict(list)
-    if previous:
-        for item in all_items:
-            if item.version_id == previous.instrument_version_id:
-                previous_by_code[_item_code(item)].append(item.pk)
-                previous_by_code[f"element:{item.element_id}"].append(item.pk)
+    # Changes compare like with like: only statements worded the same in both versions.
+    pairs = (
+        comparable(
+            items, [item for item in all_items if item.version_id == previous.instrument_version_id]
+        )
+        if previous
+        else {}
+    )
 
     comments_by_element: dict[str, list[str]] = defaultdict(list)
     went_well: list[str] = []
@@ -395,8 +423,10 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         for item in element_items:
             item_counts = counts(cycle.pk, [item.pk]) if visible else _empty()
             result = AspectResult(item, _item_code(item), _score(version, item_counts), item_counts)
-            if previous and result.score.mean is not None:
-                before = mean(counts(previous.pk, previous_by_code.get(result.code, [])))
+            if previous and item.pk not in pairs:
+                result.reworded = True
+            elif previous and result.score.mean is not None:
+                before = mean(counts(previous.pk, [pairs[item.pk]]))
                 result.delta = None if before is None else result.score.mean - before
             aspects.append(result)
         aspects.sort(key=lambda a: (a.score.mean is None, a.score.mean or 0))  # weakest first
@@ -407,9 +437,12 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
             aspects=aspects,
             comments=sorted(comments_by_element.get(element_code, [])),
         )
-        if previous and overall.mean is not None:
-            before = mean(counts(previous.pk, previous_by_code.get(f"element:{element_code}", [])))
-            result.delta = None if before is None else overall.mean - before
+        shared = [item.pk for item in element_items if item.pk in pairs]
+        result.compared = len(shared)
+        if previous and overall.mean is not None and shared:
+            now = mean(counts(cycle.pk, shared))
+            before = mean(counts(previous.pk, [pairs[pk] for pk in shared]))
+            result.delta = None if now is None or before is None else now - before
         role_means = {
             r: s.mean for r, s in per_role.items() if s is not None and s.mean is not None
         }
@@ -433,6 +466,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         previous=previous,
         speaking=speaking,
         assisted=assisted,
+        not_compared=[_item_code(item) for item in items if previous and item.pk not in pairs],
     )
 
 
@@ -601,6 +635,27 @@ def trend(cycle: EvaluationCycle) -> list[tuple[EvaluationCycle, dict[str, float
         )
         for c in cycles
     ]
+
+
+def trend_breaks(trend_rows) -> dict[str, set[int]]:
+    """{element code: indices into ``trend_rows`` where the element's statements differ from
+    the cycle before (another instrument version with a statement added, removed or
+    reworded)}: the trend line of that element breaks there. One query, and none while every
+    cycle used the same version."""
+    versions = [c.instrument_version_id for c, _means in trend_rows]
+    if len(set(versions)) < 2:
+        return {}
+    statements: dict[tuple[int, str], set] = defaultdict(set)
+    for item in Item.objects.filter(version__in=set(versions)):
+        statements[(item.version_id, item.element_id)].add((_item_code(item), _wording(item)))
+    breaks: dict[str, set[int]] = defaultdict(set)
+    for i in range(1, len(versions)):
+        if versions[i] == versions[i - 1]:
+            continue
+        for code in ELEMENT_CODES:
+            if statements[(versions[i], code)] != statements[(versions[i - 1], code)]:
+                breaks[code].add(i)
+    return dict(breaks)
 
 
 # --- The cache of a closed cycle's rendered results ------------------------------------------
