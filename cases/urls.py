@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import study_views, views
+from cases import refi_views, study_views, views
 
 app_name = "cases"
 
@@ -43,6 +43,10 @@ urlpatterns = [
         study_views.study_summary,
         name="study-summary",
     ),
+    path(
+        "pw/<slug:slug>/research/los-codebook.qdc", refi_views.refi_codebook, name="refi-codebook"
+    ),
+    path("pw/<slug:slug>/research/los-project.qdpx", refi_views.refi_project, name="refi-project"),
     path("case-studies/", study_views.study_matrix, name="study-matrix"),
     path("notes/", views.cmo_all, name="cmo-all"),
     path("notes/export.csv", views.cmo_export, name="cmo-export"),

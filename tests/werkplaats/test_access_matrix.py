@@ -285,6 +285,8 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
     "cases:study-moment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
     "cases:study-fragment": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
     "cases:study-summary": ({"slug": "pw-a", "pk": STUDY}, "get", post_only()),
+    "cases:refi-codebook": ({"slug": "pw-a"}, "get", researchers_only_page()),
+    "cases:refi-project": ({"slug": "pw-a"}, "get", researchers_only_page()),
     "cases:study-matrix": ({}, "get", research_across_page()),
     "cases:cmo-all": ({}, "get", research_across_page()),
     "cases:cmo-export": ({}, "get", research_across_page()),
