@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -103,6 +104,10 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         results_html = _render_results(request, workplace, cycle, cycles)
         if closed:
             cache.set(key, (fingerprint, results_html), RESULTS_CACHE_SECONDS)
+    print_view = request.GET.get("print") == "1"
+    if print_view:
+        # The print view (for printing without JavaScript): every folded section open.
+        results_html = mark_safe(results_html.replace("<details ", "<details open "))  # noqa: S308
 
     scores = (
         cycle.element_scores
@@ -176,6 +181,7 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "previous_year": previous_year,
             "scans": scans,
             "today": timezone.localdate(),
+            "print_view": print_view,
             "scan_counts": [
                 (status.label, sum(1 for s in scans if s.status == status)) for status in ScanStatus
             ],

@@ -34,7 +34,10 @@
   // Buttons marked data-print open the browser's print dialog (print or save as PDF).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
-    if (button) window.print();
+    if (button) {
+      event.preventDefault();  // a link to the print view: with this script, print in place
+      window.print();
+    }
   });
 
   // Folded sections (the dashboard's elements) open for printing, and when a link points at

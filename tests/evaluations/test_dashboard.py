@@ -296,3 +296,18 @@ def test_the_dashboard_names_both_thresholds_and_says_when_words_are_withheld(
     assert "Goed 4" not in html
     assert "van groepen van ten minste 6" in html
     assert "De open antwoorden van ten minste één kleinere groep worden niet getoond." in html
+
+
+def test_printing_works_without_javascript_through_the_print_view(client, workplace, manager):
+    cycle = answered_cycle(workplace)
+    client.force_login(manager)
+    url = f"/pw/{workplace.slug}/results/{cycle.pk}/"
+    page = client.get(url).content.decode()
+    assert 'href="?print=1" data-print' in page  # the print control is a link
+    assert page.count("<details ") == page.count('<details class="element-result"') >= 6
+    assert "<details open" not in page  # on screen the elements are folded
+    printable = client.get(url + "?print=1").content.decode()
+    assert 'id="print-hint"' in printable and "Ctrl+P" in printable
+    assert 'class="site-header"' not in printable and 'class="site-footer"' not in printable
+    assert printable.count("<details open ") == page.count("<details ")  # every fold open
+    assert "<details open" not in client.get(url).content.decode()  # the cache is untouched
