@@ -73,3 +73,27 @@ def test_without_a_voice_the_buttons_stay_hidden_and_it_says_why(live_server, pa
     assert page.get_by_text("Voorlezen kan hier niet").is_visible()
     assert not page.locator("[data-read-page]").is_visible()
     assert not page.locator("[data-read-one]").first.is_visible()
+
+
+def test_a_client_alone_in_the_group_is_warned_and_answers_with_help(
+    live_server, page, client_link
+):
+    """Issue 18: the small-group warning before starting, and "answered with help" ticked
+    with the keyboard on the last page; both pages pass axe-core."""
+    from evaluations.models import Response
+
+    invitation, link = client_link  # the only client invited: a group of one
+    page.goto(link)
+    warning = page.get_by_role("region", name="Je groep is klein")
+    assert "niet apart getoond" in warning.inner_text()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/answer/{invitation.pk}/7/")
+    helped = page.get_by_label("Iemand heeft me geholpen bij het invullen")
+    helped.focus()
+    page.keyboard.press("Space")
+    assert helped.is_checked()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Mijn antwoorden insturen").click()
+    page.get_by_role("heading", level=1).wait_for()
+    response = Response.objects.get(invitation=invitation)
+    assert response.assisted and response.submitted_at is not None
