@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
-from cases.models import CmoNote, Output, PoolConsent, PracticeCase
+from cases.models import (
+    CmoNote,
+    Output,
+    PoolConsent,
+    PracticeCase,
+    ValueStory,
+    value_story_errors,
+)
 
 
 class OutputInline(admin.TabularInline):
@@ -41,6 +49,43 @@ class CmoNoteAdmin(admin.ModelAdmin):
     search_fields = ["context", "mechanism", "outcome"]
     raw_id_fields = ["case", "activity", "author"]
     filter_horizontal = ["elements", "aspects"]
+
+
+class ValueStoryAdminForm(forms.ModelForm):
+    """The same rules as in the app: only outputs of the story's case, a date that was."""
+
+    class Meta:
+        model = ValueStory
+        fields = ["case", "kind", "title", "text", "happened_on", "outputs", "author",
+                  "elements", "aspects"]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        case = cleaned.get("case")
+        if case is not None:
+            errors = value_story_errors(
+                case=case, happened_on=cleaned.get("happened_on"), outputs=cleaned.get("outputs")
+            )
+            for field, message in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(ValueStory)
+class ValueStoryAdmin(admin.ModelAdmin):
+    """Saves here bump the version too (the admin site mixes in VersionedAdmin), so a story
+    form opened before a staff edit is refused."""
+
+    form = ValueStoryAdminForm
+
+    list_display = ["title", "kind", "happened_on", "case"]
+    list_filter = ["kind"]
+    search_fields = ["title", "text", "case__title"]
+    date_hierarchy = "happened_on"
+    raw_id_fields = ["case", "author"]
+    filter_horizontal = ["outputs", "elements", "aspects"]
+    readonly_fields = ["version", "created_at", "updated_at"]
 
 
 @admin.register(PoolConsent)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    VALUE_CYCLE_HELP,
     CaseStatus,
     CaseStudy,
     CmoNote,
@@ -22,6 +24,9 @@ from cases.models import (
     PoolConsent,
     PracticeCase,
     Recognition,
+    ValueCycle,
+    ValueStory,
+    value_story_errors,
 )
 from elements.models import ELEMENT_CODES, Element
 from elements.tagging import TaggedModelForm
@@ -135,6 +140,15 @@ class PracticeCaseForm(VersionedForm, TaggedModelForm):
         ):
             self.add_error(
                 "starts_on", _("The case has outputs dated before this day; it started earlier.")
+            )
+        elif (
+            starts_on
+            and self.instance.pk
+            and self.instance.value_stories.filter(happened_on__lt=starts_on).exists()
+        ):
+            self.add_error(
+                "starts_on",
+                _("The case has value-creation stories dated before this day; it started earlier."),
             )
         return cleaned
 
@@ -430,3 +444,61 @@ class SummaryForm(forms.Form):
     )
     recognition = forms.ChoiceField(label=_("Recognised"), choices=Recognition.choices)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Value-creation stories -------------------------------------------------------------------
+class ValueStoryForm(VersionedForm, TaggedModelForm):
+    """A value-creation story of a case: the cycle of value, what happened and when, the
+    case's outputs it is about, and elements. Editing, the version field detects an edit
+    saved in the meantime."""
+
+    class Meta:
+        model = ValueStory
+        fields = ["kind", "title", "happened_on", "text", "outputs"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 6}),
+            "outputs": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "outputs": {"invalid_choice": _("Choose only outputs of this case.")},
+        }
+
+    def __init__(self, *args, case: PracticeCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["kind"].choices = [
+            (cycle.value, format_lazy("{} — {}", cycle.label, VALUE_CYCLE_HELP[cycle]))
+            for cycle in ValueCycle
+        ]
+        self.fields["kind"].help_text = _(
+            "The five cycles of value creation of Wenger, Trayner and De Laat."
+        )
+        self.fields["outputs"].queryset = Output.objects.filter(case=case).order_by("-date", "-pk")
+        if not self.instance.pk:
+            self.initial.setdefault("happened_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = value_story_errors(
+            case=self.case,
+            happened_on=cleaned.get("happened_on"),
+            outputs=cleaned.get("outputs") or (),
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+    def values(self) -> dict:
+        """The cleaned values, as the services take them."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "title": data["title"],
+            "text": data["text"],
+            "happened_on": data["happened_on"],
+            "outputs": list(data.get("outputs") or ()),
+            "tags": data.get("tags"),
+        }

@@ -153,6 +153,95 @@ class Output(models.Model):
         return self.title
 
 
+# --- Value-creation stories -------------------------------------------------------------------
+class ValueCycle(models.TextChoices):
+    """The five cycles of value creation of Wenger, Trayner & De Laat (2011), "Promoting and
+    assessing value creation in communities and networks: a conceptual framework"."""
+
+    IMMEDIATE = "immediate", _("immediate value")
+    POTENTIAL = "potential", _("potential value")
+    APPLIED = "applied", _("applied value")
+    REALISED = "realised", _("realised value")
+    REFRAMING = "reframing", _("reframing value")
+
+
+VALUE_CYCLE_HELP = {
+    ValueCycle.IMMEDIATE: _("The activity or the contact itself was worth it."),
+    ValueCycle.POTENTIAL: _(
+        "Something was gained that can be used later: knowledge, a skill, a contact, a "
+        "resource or a new view."
+    ),
+    ValueCycle.APPLIED: _("What was gained was put to use: the practice changed."),
+    ValueCycle.REALISED: _(
+        "The change made a difference that matters: for clients, the organisation or education."
+    ),
+    ValueCycle.REFRAMING: _("It changed what counts as success: goals, criteria or strategy."),
+}
+
+
+def value_story_errors(*, case: PracticeCase, happened_on, outputs) -> dict[str, str]:
+    """The rules of a value-creation story, for the form and the service alike: it happened
+    (not in the future, not before its case started) and links only outputs of its case."""
+    errors: dict[str, str] = {}
+    if happened_on is not None:
+        if happened_on > timezone.localdate():
+            errors["happened_on"] = _("A story tells what happened: it cannot be in the future.")
+        elif happened_on < case.starts_on:
+            errors["happened_on"] = _(
+                "A story cannot be dated before its case started (%(date)s)."
+            ) % {"date": case.starts_on.isoformat()}
+    if any(output.case_id != case.pk for output in outputs or ()):
+        errors["outputs"] = _("Choose only outputs of this case.")
+    return errors
+
+
+class ValueStory(Tagged):
+    """A value-creation story about a practice case: what value it created, in which of the
+    five cycles, linked to the case's outputs and to elements. Counted per school year beside
+    the outputs in the yearly cycle's hard indicators."""
+
+    case = models.ForeignKey(
+        PracticeCase, verbose_name=_("practice case"), on_delete=models.CASCADE,
+        related_name="value_stories",
+    )  # fmt: skip
+    kind = models.CharField(_("kind of value"), max_length=16, choices=ValueCycle.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(
+        _("the story"), help_text=_("What happened, for whom, and what it led to.")
+    )
+    happened_on = models.DateField(_("when it happened"))
+    outputs = models.ManyToManyField(
+        Output, verbose_name=_("outputs"), blank=True, related_name="value_stories",
+        help_text=_("Outputs of this case the story is about."),
+    )  # fmt: skip
+    author = models.ForeignKey(  # empty once the author was erased; the story stays
+        Person, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="value_stories",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: an edit names the version it started from (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TaggedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("value-creation story")
+        verbose_name_plural = _("value-creation stories")
+        indexes = [
+            # The case page, and value_story_counts: the stories of a school year.
+            models.Index(fields=["case", "happened_on"], name="valuestory_case_date_idx"),
+            models.Index(fields=["happened_on", "kind"], name="valuestory_date_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def kind_help(self) -> str:
+        return VALUE_CYCLE_HELP.get(self.kind, "")
+
+
 # --- CMO notes (realist evaluation) -----------------------------------------------------------
 class CmoSource(models.TextChoices):
     OBSERVATION = "observation", _("observation")

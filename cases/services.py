@@ -7,7 +7,7 @@ concurrent change raises ``EditConflict`` with nothing saved.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
@@ -27,8 +27,12 @@ from cases.models import (
     PoolConsent,
     PracticeCase,
     RespondentGroup,
+    ValueCycle,
+    ValueStory,
+    value_story_errors,
 )
-from elements.models import Element
+from elements.models import ELEMENT_CODES, Aspect, Element
+from elements.tagging import TagSelection, set_tags
 from werkplaats import audit, notifications, policy
 from werkplaats.models import (
     Membership,
@@ -40,6 +44,7 @@ from werkplaats.models import (
     school_year_of,
 )
 from werkplaats.services import EditConflict, save_versioned
+from werkplaats.versioning import INCOMPLETE, SAVED_MEANWHILE
 
 __all__ = [
     "EditConflict",
@@ -58,6 +63,9 @@ __all__ = [
     "register_consent",
     "withdraw_consent",
     "update_case",
+    "create_value_story",
+    "update_value_story",
+    "value_story_counts",
     "workplace_case_summary",
 ]
 
@@ -219,6 +227,119 @@ def update_cmo_note(*, form, by) -> CmoNote:
         raise PermissionDenied
     with transaction.atomic():
         return save_versioned(form)
+
+
+# --- Value-creation stories -------------------------------------------------------------------
+def _tag_selection(tags) -> TagSelection:
+    """Tags as the services take them: a TagSelection or element/aspect codes; unknown codes
+    are refused."""
+    if not isinstance(tags, TagSelection):
+        tags = TagSelection.from_codes(list(tags or ()))
+    unknown = set(tags.elements) - set(ELEMENT_CODES)
+    if tags.aspects:
+        known = Aspect.objects.filter(code__in=tags.aspects).values_list("code", flat=True)
+        unknown |= set(tags.aspects) - set(known)
+    if unknown:
+        message = _("Unknown elements or aspects: %(codes)s.") % {
+            "codes": ", ".join(sorted(unknown))
+        }
+        raise ValidationError({"tags": message})
+    return tags
+
+
+def _check_story(*, case: PracticeCase, kind: str, title: str, text: str, happened_on, outputs):
+    errors = dict(value_story_errors(case=case, happened_on=happened_on, outputs=outputs))
+    if kind not in ValueCycle.values:
+        errors["kind"] = _("Choose one of the five kinds of value.")
+    if not (title or "").strip():
+        errors["title"] = _("Give the story a title.")
+    if not (text or "").strip():
+        errors["text"] = _("Tell the story.")
+    if happened_on is None:
+        errors["happened_on"] = _("Say when it happened.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_value_story(
+    *,
+    case: PracticeCase,
+    kind: str,
+    title: str,
+    text: str,
+    happened_on,
+    outputs=(),
+    tags=(),
+    author: Person | None,
+) -> ValueStory:
+    """Save a new value-creation story of a case, with its outputs (of that case only) and
+    tags; ValidationError (per field) for a story that breaks the rules."""
+    outputs = list(outputs)
+    _check_story(
+        case=case, kind=kind, title=title, text=text, happened_on=happened_on, outputs=outputs
+    )
+    selection = _tag_selection(tags)
+    with transaction.atomic():
+        story = ValueStory.objects.create(
+            case=case, kind=kind, title=title.strip(), text=text.strip(),
+            happened_on=happened_on, author=author,
+        )  # fmt: skip
+        story.outputs.set(outputs)
+        set_tags(story, selection)
+    return story
+
+
+def update_value_story(
+    *,
+    story: ValueStory,
+    version: int | None,
+    kind: str,
+    title: str,
+    text: str,
+    happened_on,
+    outputs=(),
+    tags=(),
+) -> ValueStory:
+    """Save an edited story. ``version`` is the one the form was opened with: a conditional
+    UPDATE claims it, so of two concurrent edits one wins and the other gets EditConflict with
+    nothing saved. The author stays the one who wrote it."""
+    outputs = list(outputs)
+    _check_story(
+        case=story.case, kind=kind, title=title, text=text, happened_on=happened_on,
+        outputs=outputs,
+    )  # fmt: skip
+    selection = _tag_selection(tags)
+    if version is None:
+        raise EditConflict(INCOMPLETE)
+    with transaction.atomic():
+        claimed = ValueStory.objects.filter(pk=story.pk, version=version).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict(SAVED_MEANWHILE)
+        story.kind, story.title, story.text = kind, title.strip(), text.strip()
+        story.happened_on, story.version = happened_on, version + 1
+        story.save(update_fields=["kind", "title", "text", "happened_on", "version", "updated_at"])
+        story.outputs.set(outputs)
+        set_tags(story, selection)
+    return story
+
+
+def value_story_counts(*, workplace: Workplace, school_year: str) -> dict:
+    """Value-creation stories of a PW's cases that happened in a school year ("2026-2027"),
+    for the hard indicators: {"total": n, "per_kind": {kind: n for every cycle}}, in one
+    aggregate query (dated like outputs, by the day it happened)."""
+    first, last = school_year_bounds(school_year)
+    counts = ValueStory.objects.filter(
+        case__workplace=workplace, happened_on__range=(first, last)
+    ).aggregate(
+        total=Count("pk"),
+        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in ValueCycle},
+    )
+    return {
+        "total": counts["total"],
+        "per_kind": {kind.value: counts[kind.value] for kind in ValueCycle},
+    }
 
 
 # --- Experience-expert pool -------------------------------------------------------------------
@@ -386,6 +507,16 @@ def export_personal_data(person: Person) -> dict:
             {"context": n.context, "mechanism": n.mechanism, "outcome": n.outcome}
             for n in CmoNote.objects.filter(author=person)
         ],
+        "value_stories": [
+            {
+                "case": s.case.title,
+                "kind": s.kind,
+                "title": s.title,
+                "story": s.text,
+                "happened_on": s.happened_on.isoformat(),
+            }
+            for s in ValueStory.objects.filter(author=person).select_related("case")
+        ],
         "pool_consents": [
             {
                 "topics": c.topics,
@@ -401,8 +532,9 @@ def export_personal_data(person: Person) -> dict:
 
 
 def erase_personal_data(person: Person) -> None:
-    """Consents go; cases and notes stay without the person (lead and author become empty;
-    the note keeps the author's role, not who it was); participant lists drop them."""
+    """Consents go; cases, notes and value-creation stories stay without the person (lead
+    and author become empty, SET_NULL; the note keeps the author's role, not who it was);
+    participant lists drop them."""
     PoolConsent.objects.filter(person=person).delete()
     person.cases_joined.clear()
     person.cases_supervised.clear()

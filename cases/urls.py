@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import refi_views, study_views, views
+from cases import refi_views, story_views, study_views, views
 
 app_name = "cases"
 
@@ -22,6 +22,12 @@ urlpatterns = [
         "pw/<slug:slug>/cases/<int:pk>/outputs/<int:output_pk>/file/",
         views.output_file,
         name="output-file",
+    ),
+    path("pw/<slug:slug>/cases/<int:pk>/stories/new/", story_views.story_new, name="story-new"),
+    path(
+        "pw/<slug:slug>/cases/<int:pk>/stories/<int:story_pk>/edit/",
+        story_views.story_edit,
+        name="story-edit",
     ),
     path("pw/<slug:slug>/notes/", views.cmo_list, name="cmo-list"),
     path("pw/<slug:slug>/notes/new/", views.cmo_new, name="cmo-new"),

@@ -39,6 +39,7 @@ from cases.models import (
     Output,
     PoolConsent,
     PracticeCase,
+    ValueStory,
 )
 from werkplaats import audit, policy
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
@@ -145,6 +146,14 @@ def _detail(
                 queryset=CmoNote.objects.select_related(
                     "author", "case", "activity"
                 ).prefetch_related("elements", "aspects"),
+            ),
+            Prefetch(
+                "value_stories",
+                queryset=ValueStory.objects.select_related("author").prefetch_related(
+                    "elements",
+                    "aspects",
+                    Prefetch("outputs", queryset=Output.objects.order_by("-date", "-pk")),
+                ),
             ),
         )
         .get()

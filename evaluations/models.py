@@ -511,6 +511,9 @@ class Indicator(models.TextChoices):
     POLICY_PLAN = "policy_plan", _("outputs taken into the policy plan")
     PUBLICATIONS = "publications", _("publications")
     CLIENTS = "clients_involved", _("clients involved")
+    # Counted from the value-creation stories of the PW's cases (cases.ValueStory).
+    VALUE_STORIES = "value_stories", _("value-creation stories")
+    REALISED_VALUE = "realised_value_stories", _("stories of realised value")
 
 
 class IndicatorValue(models.Model):

@@ -788,8 +788,10 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     """What the application can count itself for the cycle's school year: distinct students
     and clients who were members at some time in that year, and the outputs of the PW's
     practice cases dated in it (graduation work, publications, changes taken into the policy
-    plan). Two queries."""
-    from cases.services import output_counts
+    plan), and their value-creation stories that happened in it (all, and those of realised
+    value). Three queries."""
+    from cases.models import ValueCycle
+    from cases.services import output_counts, value_story_counts
 
     start, end = school_year_bounds(cycle.school_year)
     in_year = Membership.objects.filter(
@@ -802,12 +804,15 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
         clients=Count("person", distinct=True, filter=Q(role=Role.CLIENT)),
     )
     outputs = output_counts(workplace=cycle.workplace, school_year=cycle.school_year)
+    stories = value_story_counts(workplace=cycle.workplace, school_year=cycle.school_year)
     return {
         Indicator.STUDENTS: counts["students"],
         Indicator.CLIENTS: counts["clients"],
         Indicator.GRADUATION: outputs["graduation_assignments"],
         Indicator.PUBLICATIONS: outputs["publications"],
         Indicator.POLICY_PLAN: outputs["policy_plan"],
+        Indicator.VALUE_STORIES: stories["total"],
+        Indicator.REALISED_VALUE: stories["per_kind"][ValueCycle.REALISED],
     }
 
 

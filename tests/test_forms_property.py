@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cases.admin import ValueStoryAdminForm
 from cases.forms import (
     CaseStudyForm,
     CmoFilterForm,
@@ -41,6 +42,7 @@ from cases.forms import (
     PoolConsentForm,
     PracticeCaseForm,
     SummaryForm,
+    ValueStoryForm,
 )
 from evaluations import services
 from evaluations.forms import (
@@ -340,6 +342,29 @@ def test_cmo_note_pool_and_note_filters(client, workplace, owner):
     notes = f"/pw/{workplace.slug}/notes/"
     post_examples(client, notes, None, form_data(field_names(client, notes)), CmoFilterForm,
                   method="get")  # fmt: skip
+
+
+@covers(ValueStoryForm, ValueStoryAdminForm)
+def test_value_story_forms(client, workplace, owner):
+    from cases.models import ValueStory
+    from tests.admin_forms import admin_post_data
+    from tests.factories import OutputFactory
+
+    case = PracticeCaseFactory(workplace=workplace)
+    OutputFactory(case=case)
+    OutputFactory(case=PracticeCaseFactory(workplace=workplace))  # never to be linked
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/cases/{case.pk}/stories/new/"
+    post_examples(client, url, ValueStory, form_data(field_names(client, url)), ValueStoryForm)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    add = "/admin/cases/valuestory/add/"
+    page = client.get(add)
+    baseline = admin_post_data(page)
+    names = sorted(set(baseline) | set(NAME.findall(page.content.decode())) - SKIP)
+    data = form_data(names).map(lambda changes: baseline | {"case": str(case.pk)} | changes)
+    post_examples(client, add, ValueStory, data, lambda fc: issubclass(fc, ValueStoryAdminForm))
+    for story in ValueStory.objects.all():  # nothing saved links another case's output
+        assert all(output.case_id == story.case_id for output in story.outputs.all())
 
 
 @covers(CaseStudyForm, DataCollectionForm, FragmentForm, SummaryForm)

@@ -113,6 +113,7 @@ def invitee_only(status=200):
 CONSENT = "consent-of-pw-a"  # replaced by the pk of a standing pool consent naming PW A
 STUDY = "case-study-of-pw-a"  # replaced by the pk of a case study of PW A
 NOTE = "cmo-note-of-pw-a"  # replaced by the pk of a CMO note the student persona wrote
+STORY = "value-story-of-pw-a"  # replaced by the pk of a value-creation story of that case
 CASE = "case-of-pw-a"  # replaced by the pk of a practice case in PW A
 OUTPUT = "output-of-pw-a"  # replaced by the pk of an output with a file of that case
 NOTIFICATION = "notification-of-the-student"  # a notification of the student persona
@@ -258,6 +259,13 @@ ROUTES: dict[str, tuple[dict, str, dict]] = {
         members_page(),
     ),
     # Coordinators, the case lead (the student persona) and whoever uploaded it.
+    # Value-creation stories: who may manage cases writes and edits them.
+    "cases:story-new": ({"slug": "pw-a", "pk": CASE}, "get", case_managers_page()),
+    "cases:story-edit": (
+        {"slug": "pw-a", "pk": CASE, "story_pk": STORY},
+        "get",
+        case_managers_page(),
+    ),
     "cases:output-delete": (
         {"slug": "pw-a", "pk": CASE, "output_pk": OUTPUT},
         "get",
@@ -412,6 +420,12 @@ def _build_personas() -> dict:
     users[CONSENT] = consent.pk
     users[STUDY] = CaseStudyFactory(workplace=pw_a).pk
     users[NOTE] = CmoNoteFactory(workplace=pw_a, author=users[Role.STUDENT].person).pk
+    from cases.models import ValueStory
+
+    users[STORY] = ValueStory.objects.create(
+        case=case, kind="applied", title="Verhaal", text="Het werkt.",
+        happened_on=case.starts_on, author=users[Role.STUDENT].person,
+    ).pk  # fmt: skip
     from werkplaats.models import Notification
 
     users[NOTIFICATION] = Notification.objects.create(
@@ -447,6 +461,7 @@ def test_url_answers_each_persona_as_the_policy_says(db, client, personas, name,
             CONSENT,
             STUDY,
             NOTE,
+            STORY,
             NOTIFICATION,
         )
         else v

@@ -4,8 +4,9 @@ Per PW: practice cases on every column of the board with their outputs (dated in
 two previous school years, so the hard indicators of the closed evaluation cycles count them),
 CMO notes about a case, an activity and the PW itself, and a case study with its respondent
 table, coded fragments and within-case summaries, as in the article's multiple case study. The
-demo PW also has an experience-expert pool. Everything goes through the forms and services the
-pages use; a part a PW already has is left alone.
+demo PW also has an experience-expert pool and value-creation stories about its cases.
+Everything goes through the forms and services the pages use; a part a PW already has is left
+alone.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cases.forms import (
     PoolConsentForm,
     PracticeCaseForm,
 )
-from cases.models import PoolConsent
+from cases.models import PoolConsent, ValueStory
 from elements.models import Element
 from werkplaats.management.commands.seed_demo import CASES, DEMO_DOMAIN, DEMO_WORKPLACE
 from werkplaats.models import Membership, Person, Role, User, Workplace, school_year_start
@@ -308,6 +309,41 @@ DEMO_NOTES = {
     ],
 }  # fmt: skip
 
+# Value-creation stories (Wenger-Trayner's cycles): (case title, kind, title, story, date,
+# titles of the case's outputs it is about, tags, author).
+DEMO_STORIES = {
+    "revalidatie-de-linde": [
+        (
+            "Valpreventie thuis na ontslag", "applied",
+            "Het oefenprogramma past nu bij de eigen woning",
+            "Na het huisbezoek passen ergotherapeuten de oefeningen aan de trap, de drempels en "
+            "de badkamer van de cliënt aan. Cliënten oefenen in de kliniek wat zij thuis echt "
+            "tegenkomen.",
+            ("last", 200), ["Huisbezoek vóór ontslag opgenomen in het beleidsplan van de afdeling"],
+            ["GOC-2", "LOS-2"], (PRO, 1),
+        ),
+        (
+            "Valpreventie thuis na ontslag", "realised",
+            "Minder vallen in de eerste weken thuis",
+            "De thuiszorg meldt sinds het huisbezoek vóór ontslag minder valincidenten in de "
+            "eerste weken thuis. Cliënten vertellen dat zij met meer vertrouwen door hun eigen "
+            "huis bewegen.",
+            ("last", 300), ["Huisbezoek vóór ontslag opgenomen in het beleidsplan van de afdeling",
+                            "Artikel in een vaktijdschrift: onderzoek doen samen met cliënten"],
+            ["SRI-1"], (PRO, 1),
+        ),
+        (
+            "Cliënten als medeontwerpers van de klinische les", "reframing",
+            "Een klinische les is pas af met het verhaal van de cliënt",
+            "Het opleidingsteam spreekt af dat een klinische les voortaan samen met een "
+            "ervaringsdeskundige wordt voorbereid. Wat een goede les is, meet het team nu ook "
+            "af aan wat de cliënt erin herkent.",
+            ("last", 260), ["Film: de klinische les door de ogen van een cliënt"],
+            ["VOR-5", "LOS-1"], (BB, 0),
+        ),
+    ],
+}  # fmt: skip
+
 # The case study: respondents per group (the PW's role mix, as in table 1 of the article),
 # anonymised fragments (group, text, tags) and within-case summaries (element, recognition,
 # text).
@@ -451,6 +487,8 @@ class Command(BaseCommand):
             created += self.seed_cases(workplace, people, by)
         if not workplace.cmo_notes.exists():
             created += self.seed_notes(workplace, people)
+        if not ValueStory.objects.filter(case__workplace=workplace).exists():
+            created += self.seed_stories(workplace, people)
         if not workplace.case_studies.exists() and self.researcher is not None:
             created += self.seed_study(workplace)
         pool = PoolConsent.objects.filter(workplaces=workplace)
@@ -519,6 +557,23 @@ class Command(BaseCommand):
             }
             form = self.valid(CmoNoteForm(data, workplace=workplace), "CMO note")
             services.create_cmo_note(form=form, workplace=workplace, author=people[role][i])
+            created += 1
+        return created
+
+    def seed_stories(self, workplace: Workplace, people: dict) -> int:
+        cases = {case.title: case for case in workplace.cases.prefetch_related("outputs")}
+        created = 0
+        for about, kind, title, text, when, outputs, tags, (role, i) in DEMO_STORIES.get(
+            workplace.slug, []
+        ):
+            case = cases.get(about)
+            if case is None:
+                continue
+            services.create_value_story(
+                case=case, kind=kind, title=title, text=text, happened_on=self.day(when),
+                outputs=[o for o in case.outputs.all() if o.title in outputs], tags=tags,
+                author=people[role][i],
+            )  # fmt: skip
             created += 1
         return created
 
