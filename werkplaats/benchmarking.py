@@ -27,13 +27,14 @@ def measure_pages(client, pages: dict[str, str], repeat: int, write: Callable[[s
         reset_queries()  # with DEBUG on the log is capped at 9,000: start it empty
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        count = len(queries.captured_queries)  # now: the next request empties the log
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         medians[name] = statistics.median(times)
-        write(f"{name}: median {medians[name]:.2f} ms, {len(queries)} queries")
+        write(f"{name}: median {medians[name]:.2f} ms, {count} queries")
     floor = medians[TRIVIAL]
     for name, ms in medians.items():
         write(f"ratio {name} / trivial page: {ms / floor:.1f}")

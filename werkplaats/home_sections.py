@@ -8,6 +8,7 @@ constant number of queries, whatever the number of PWs, and only what the policy
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q
 
 from werkplaats import policy
@@ -79,11 +80,25 @@ def recent_panel(request) -> dict | None:
     if not request.user.is_authenticated:
         return None
     mine = Membership.objects.current().filter(person__user=request.user)
-    recent = list(
-        Activity.objects.filter(workplace__in=mine.values("workplace_id"))
-        .select_related("workplace", "kind")
-        .order_by("-date", "-start_time", "-pk")[:RECENT]
-    )
+    ids = sorted(set(mine.values_list("workplace_id", flat=True)))
+    if not ids:
+        return None
+    newest = ("-date", "-start_time", "-pk")
+    latest = Activity.objects.select_related("workplace", "kind").order_by(*newest)
+    if len(ids) > 1 and not connection.features.supports_slicing_ordering_in_compound:
+        recent = list(latest.filter(workplace_id__in=ids)[:RECENT])  # SQLite: small data
+    elif len(ids) == 1:
+        # One PW: the (workplace, date, start time, id) index gives the newest rows directly;
+        # with a subquery PostgreSQL sorted all of a PW's activities (140 ms at 100,000).
+        recent = list(latest.filter(workplace_id=ids[0])[:RECENT])
+    else:
+        # Several PWs: each PW's newest few through the same index, then the newest of those.
+        per_pw = [
+            Activity.objects.filter(workplace_id=pk).order_by(*newest).values("pk")[:RECENT]
+            for pk in ids
+        ]
+        pks = per_pw[0].union(*per_pw[1:], all=True) if len(per_pw) > 1 else per_pw[0]
+        recent = list(latest.filter(pk__in=pks)[:RECENT])  # one query, the union inside
     if not recent:
         return None
     return {"recent": recent, "several": len({a.workplace_id for a in recent}) > 1}

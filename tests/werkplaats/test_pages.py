@@ -137,8 +137,8 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     # (header); home panels: memberships, my goals and the activity kinds of the quick form
     # (today), support requests and unread notifications (waiting), open evaluations,
     # results access, actions due, running cycles and the latest results (evaluations),
-    # research grants, recent activities
-    with django_assert_num_queries(19):
+    # research grants, recent activities (my PWs' ids, then their newest through the index)
+    with django_assert_num_queries(20):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
@@ -146,7 +146,7 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
         _fill(workplace, 7)
     # the same, but with five PWs to log in there is a button per PW instead of the quick
     # form, so no activity kinds are read
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get("/")
     assert len(response.context["rows"]) == 5
 
@@ -235,3 +235,37 @@ def test_the_home_page_leads_with_each_roles_job(client, workplace):
     page = client.get("/").content.decode()
     assert "Er zijn vragen voor jou" in page and "Vragen beantwoorden" in page
     assert page.index("Er zijn vragen voor jou") < page.index("Mijn doelen")
+
+
+def test_recent_activities_of_several_pws_are_the_newest_and_cost_the_same_queries(
+    client, django_assert_num_queries
+):
+    """Issue 16: the home's recent activities come from each PW's newest rows (the index),
+    not from sorting all of them; the newest across my PWs first, whatever the history."""
+    import datetime as dt
+
+    from tests.factories import ActivityFactory
+    from werkplaats.home_sections import RECENT
+
+    user = member_user(WorkplaceFactory(), Role.BRIDGE_BUILDER)
+    other = WorkplaceFactory()
+    MembershipFactory(person=user.person, workplace=other, role=Role.MANAGER)
+    today = dt.date.today()
+    first = user.person.memberships.exclude(workplace=other).get().workplace
+    ActivityFactory(workplace=first, date=today, title="Vandaag in de eerste")
+    ActivityFactory(workplace=other, date=today - dt.timedelta(days=1), title="Gisteren")
+    client.force_login(user)
+    client.get("/")
+
+    def recent(response):
+        panels = {panel.key: context for panel, context in response.context["panels"]}
+        return [a.title for a in panels["recent"]["recent"]]
+
+    with django_assert_num_queries(19) as few:
+        titles = recent(client.get("/"))
+    assert titles[:2] == ["Vandaag in de eerste", "Gisteren"]
+    for n in range(30):
+        ActivityFactory(workplace=other, date=today - dt.timedelta(days=10 + n))
+    with django_assert_num_queries(len(few.captured_queries)):
+        again = recent(client.get("/"))
+    assert again[:2] == titles[:2] and len(again) == RECENT

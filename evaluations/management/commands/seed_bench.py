@@ -57,10 +57,17 @@ class Command(BaseCommand):
         parser.add_argument("--workplaces", type=int, default=100)
         parser.add_argument("--years", type=int, default=6)
         parser.add_argument("--respondents", type=int, default=60)
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Keep benchmark data that is already there."
+        )
 
     def handle(self, *args, workplaces: int, years: int, respondents: int, **options):
         if connection.vendor != "postgresql":
             raise CommandError("seed_bench needs PostgreSQL: set DATABASE_URL=postgres://...")
+        there = Workplace.objects.filter(slug__startswith=PREFIX).count()
+        if options["if_missing"] and there >= workplaces:
+            self.stdout.write(f"Benchmark data is there ({there} PWs): kept.")
+            return
         started = time.monotonic()
         with transaction.atomic():
             self.clear()

@@ -1,0 +1,351 @@
+"""The speed budget (issue 16): every key page against a trivial logged-in page of the same run.
+
+On the data of ``seed_bench`` (100 PWs x 6 school years x 2 cycles x 60 respondents) plus, once,
+100,000 activities in ``bench-001`` and 200 active goals and 500 members in ``bench-002``
+(reused when present), this renders each page in this process and prints, per page: the
+median and p95 time, its queries, its ratio to the trivial page (the privacy page, logged in:
+session, user, base template, one query) and to ``/healthz``, and PASS or FAIL against the
+budget: 3x the trivial page, 4x for a first render after a write or a cycle close. It exits
+non-zero when a page fails, so it can run in CI on demand. Ratios, never absolute times: they
+compare across machines. ``make bench`` runs it with production settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from elements.models import ELEMENT_CODES
+from evaluations import results, services
+from evaluations.management.commands.seed_bench import BENCH_MANAGER, PREFIX
+from evaluations.models import CycleKind, CycleStatus, EvaluationCycle, Invitation, Item
+from werkplaats.models import (
+    Activity,
+    ActivityKind,
+    GoalStatus,
+    GoalVisibility,
+    LearningGoal,
+    Level,
+    Membership,
+    Person,
+    Role,
+    User,
+    Workplace,
+    school_year_bounds,
+)
+from werkplaats.services import activity_log_changed
+
+ACTIVITIES = 100_000
+GOALS = 200
+MEMBERS = 500
+BUDGET, BUDGET_COLD = 3.0, 4.0
+TRIVIAL = "trivial page (privacy, logged in)"
+HEALTHZ = "/healthz"
+DOMAIN = "bench-pages.example"
+
+
+@dataclass
+class Page:
+    name: str
+    render: Callable[[], object]  # returns the response
+    budget: float = BUDGET
+    before: Callable[[], None] | None = None  # run untimed before each render (cold pages)
+
+
+@dataclass
+class Row:
+    name: str
+    median: float
+    p95: float
+    queries: int
+    budget: float | None
+
+
+class Command(BaseCommand):
+    help = "Every key page as a ratio to a trivial logged-in page; exits 1 when one fails."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repeat", type=int, default=20, help="Timed renders per page.")
+
+    def handle(self, *args, repeat: int, **options) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_pages needs PostgreSQL: set DATABASE_URL (make bench).")
+        if settings.DEBUG:
+            self.stderr.write("DEBUG is on: templates are re-read every render; use make bench.")
+        world = self.world()
+        plain_static = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }  # no collectstatic manifest needed in-process
+        with override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            SECURE_SSL_REDIRECT=False,
+            STORAGES=plain_static,
+        ):
+            rows = [self.measure(page, repeat) for page in self.pages(world)]
+        failed = self.report(rows)
+        if failed:
+            raise CommandError(f"{len(failed)} page(s) over budget: {', '.join(failed)}")
+
+    # --- The data ----------------------------------------------------------------------------
+    def world(self) -> dict:
+        manager = User.objects.filter(email=BENCH_MANAGER).first()
+        if manager is None:
+            raise CommandError("No benchmark data: run manage.py seed_bench first (make bench).")
+        first = Workplace.objects.get(slug=f"{PREFIX}001")
+        second = Workplace.objects.get(slug=f"{PREFIX}002")
+        staff, _ = User.objects.get_or_create(
+            email=f"staff@{DOMAIN}", defaults={"is_staff": True, "is_superuser": False}
+        )
+        if not Activity.objects.filter(workplace=first).exists():
+            started = time.perf_counter()
+            fill_activities(first, ACTIVITIES)
+            self.stdout.write(
+                f"Filled {ACTIVITIES} activities in {time.perf_counter() - started:.1f} s"
+            )
+        owner = fill_goals_and_members(second)
+        yearly = (
+            EvaluationCycle.objects.filter(workplace=first, kind=CycleKind.YEARLY)
+            .filter(status=CycleStatus.CLOSED)
+            .order_by("-opens_at")
+            .first()
+        )
+        invitation = open_cycle_invitation(f"{PREFIX}003")
+        return {
+            "manager": manager,
+            "staff": staff,
+            "owner": owner,
+            "first": first,
+            "second": second,
+            "yearly": yearly,
+            "invitation": invitation,
+            "goal": LearningGoal.objects.filter(workplace=second, owner=owner.person).first(),
+        }
+
+    # --- The pages ---------------------------------------------------------------------------
+    def pages(self, w: dict) -> list[Page]:
+        manager, staff, owner = (login(w[k]) for k in ("manager", "staff", "owner"))
+        anonymous = Client()
+        first, second, yearly = w["first"].slug, w["second"].slug, w["yearly"]
+        year = yearly.school_year
+        begins, ends = school_year_bounds(year)
+        year_range = {"date_from": begins.isoformat(), "date_to": ends.isoformat()}
+        respondent, invitation = Client(), w["invitation"]
+        respondent.get(f"/e/{services.issue_token(invitation)}/")  # the link opens the session
+        item = Item.objects.filter(version=invitation.cycle.instrument_version).first()
+        dashboard = reverse("evaluations:dashboard", args=[first, yearly.pk])
+
+        def get(client, url, data=None):
+            return lambda: client.get(url, data)
+
+        def forget_dashboard():
+            cache.delete(results.results_cache_key(yearly.pk, get_language() or "nl"))
+
+        return [
+            Page(TRIVIAL, get(manager, reverse("privacy")), budget=None),
+            Page(HEALTHZ, get(anonymous, reverse("healthz")), budget=None),
+            Page("home (member of 1 PW)", get(manager, reverse("werkplaats:home"))),
+            Page("home (staff, 100 PWs)", get(staff, reverse("werkplaats:home"))),
+            Page("PW home", get(manager, f"/pw/{first}/")),
+            Page("activity list (100k)", get(manager, f"/pw/{first}/activities/")),
+            Page(
+                "activity list, element + school year",
+                get(manager, f"/pw/{first}/activities/", {"element": "VOR", **year_range}),
+            ),
+            Page(
+                "activity list, first render after a write",
+                get(manager, f"/pw/{first}/activities/"),
+                budget=BUDGET_COLD,
+                before=lambda: activity_log_changed(w["first"].pk),
+            ),
+            Page("goal wall (200 goals)", get(owner, f"/pw/{second}/goals/wall/")),
+            Page("my goals", get(owner, f"/pw/{second}/goals/")),
+            Page("a goal page", get(owner, f"/pw/{second}/goals/{w['goal'].pk}/")),
+            Page("members page (500)", get(staff, f"/pw/{second}/members/")),
+            Page("cycle list", get(manager, f"/pw/{first}/evaluations/")),
+            Page(
+                "cycle page (60 invitations)", get(manager, f"/pw/{first}/evaluations/{yearly.pk}/")
+            ),
+            Page("questionnaire step", get(respondent, f"/answer/{invitation.pk}/1/")),
+            Page(
+                "questionnaire autosave (POST)",
+                lambda: respondent.post(
+                    f"/answer/{invitation.pk}/1/",
+                    {f"item-{item.pk}": "4"},
+                    headers={"HX-Request": "true"},
+                ),
+            ),
+            Page("PW dashboard (warm)", get(manager, dashboard)),
+            Page(
+                "PW dashboard (cold, after a close)",
+                get(manager, dashboard),
+                budget=BUDGET_COLD,
+                before=forget_dashboard,
+            ),
+            Page(
+                "overview across PWs", get(staff, reverse("evaluations:overview"), {"year": year})
+            ),
+            Page("cases board", get(manager, f"/pw/{first}/cases/")),
+            Page("CMO notes list", get(manager, f"/pw/{first}/notes/")),
+            Page("inbox", get(manager, reverse("notifications:inbox"))),
+        ]
+
+    def measure(self, page: Page, repeat: int) -> Row:
+        response = page.render()
+        status = getattr(response, "status_code", 200)
+        if status not in (200, 204):
+            raise CommandError(f"{page.name} answered {status}")
+        if page.before:
+            page.before()
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            page.render()
+        # Read now: the log is emptied when the next request starts.
+        count = len(queries.captured_queries)
+        times = []
+        for _ in range(repeat):
+            if page.before:
+                page.before()
+            started = time.perf_counter()
+            page.render()
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        return Row(page.name, statistics.median(times), p95, count, page.budget)
+
+    def report(self, rows: list[Row]) -> list[str]:
+        floor = next(r.median for r in rows if r.name == TRIVIAL)
+        health = next(r.median for r in rows if r.name == HEALTHZ)
+        width = max(len(r.name) for r in rows)
+        self.stdout.write(
+            f"{'page':<{width}}  {'median':>8}  {'p95':>8}  {'queries':>7}  "
+            f"{'x trivial':>9}  {'x healthz':>9}  budget"
+        )
+        failed = []
+        for r in rows:
+            ratio = r.median / floor
+            verdict = ""
+            if r.budget is not None:
+                verdict = f"{'PASS' if ratio <= r.budget else 'FAIL'} ({r.budget:g}x)"
+                if ratio > r.budget:
+                    failed.append(r.name)
+            self.stdout.write(
+                f"{r.name:<{width}}  {r.median:7.1f}ms  {r.p95:7.1f}ms  {r.queries:>7}  "
+                f"{ratio:9.1f}  {r.median / health:9.1f}  {verdict}"
+            )
+        return failed
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def fill_activities(workplace: Workplace, count: int) -> None:
+    """``count`` activities over five years with one or two elements each, in three INSERT …
+    SELECT statements (seconds, not minutes)."""
+    kinds = list(ActivityKind.objects.order_by("pk").values_list("pk", flat=True))
+    levels = list(Level.values)
+    activity = Activity._meta.db_table
+    tags = Activity.elements.through._meta.db_table
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {activity} (workplace_id, date, kind_id, title, description, level,
+                boundary_objects, learned, follow_up, created_at, updated_at, version)
+            SELECT %s, CURRENT_DATE - (g * 1825 / %s), (%s::int[])[1 + g %% %s],
+                'Benchmark activity ' || g, '', (%s::text[])[1 + g %% %s], '', '', '', %s, %s, 1
+            FROM generate_series(0, %s - 1) AS g""",  # noqa: S608 - table names from the models
+            [workplace.pk, count, kinds, len(kinds), levels, len(levels), now, now, count],
+        )
+        codes = list(ELEMENT_CODES)
+        cursor.execute(
+            f"""INSERT INTO {tags} (activity_id, element_id)
+            SELECT id, (%s::text[])[1 + id %% 6] FROM {activity} WHERE workplace_id = %s
+            UNION ALL
+            SELECT id, (%s::text[])[1 + (id + 1 + (id / 6) %% 5) %% 6] FROM {activity}
+            WHERE workplace_id = %s AND id %% 2 = 1""",  # noqa: S608
+            [codes, workplace.pk, codes, workplace.pk],
+        )
+        cursor.execute(f"ANALYZE {activity}; ANALYZE {tags}")  # noqa: S608
+    activity_log_changed(workplace.pk)
+
+
+def fill_goals_and_members(workplace: Workplace) -> User:
+    """500 current members and 200 active, shared goals in ``workplace`` (once); returns the
+    user who owns goals there."""
+    email = f"owner@{DOMAIN}"
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user
+    start = dt.date(2015, 9, 1)
+    with transaction.atomic():
+        user = User.objects.create_user(email)
+        owner = Person.objects.create(name="Bench Owner", email=email, user=user)
+        people = Person.objects.bulk_create(
+            Person(name=f"Bench member {n:03d}", email=f"member{n}@{DOMAIN}")
+            for n in range(MEMBERS)
+        )
+        roles = [Role.STUDENT, Role.PROFESSIONAL, Role.SUPPORTER, Role.CLIENT]
+        Membership.objects.bulk_create(
+            [Membership(person=owner, workplace=workplace, role=Role.STUDENT, starts_on=start)]
+            + [
+                Membership(person=p, workplace=workplace, role=roles[n % 4], starts_on=start)
+                for n, p in enumerate(people)
+            ]
+        )
+        owners = [owner, *people[:49]]
+        goals = LearningGoal.objects.bulk_create(
+            LearningGoal(
+                workplace=workplace,
+                owner=owners[n % len(owners)],
+                title=f"Leerdoel {n}: beter leren vragen stellen in het overleg",
+                status=GoalStatus.ACTIVE,
+                visibility=GoalVisibility.WORKPLACE,
+                school_year="2026-2027",
+            )
+            for n in range(GOALS)
+        )
+        LearningGoal.elements.through.objects.bulk_create(
+            LearningGoal.elements.through(learninggoal_id=g.pk, element_id=ELEMENT_CODES[n % 6])
+            for n, g in enumerate(goals)
+        )
+    return user
+
+
+def open_cycle_invitation(slug: str) -> Invitation:
+    """An open cycle in ``slug`` with one invitation to answer (once)."""
+    workplace = Workplace.objects.get(slug=slug)
+    cycle = EvaluationCycle.objects.filter(workplace=workplace, status=CycleStatus.OPEN).first()
+    if cycle is None:
+        closed = EvaluationCycle.objects.filter(workplace=workplace).order_by("-opens_at").first()
+        now = timezone.now()
+        cycle = EvaluationCycle.objects.create(
+            workplace=workplace,
+            kind=CycleKind.CHECK_IN,
+            label="bench open check-in",
+            school_year=closed.school_year,
+            instrument_version=closed.instrument_version,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=3650),
+            status=CycleStatus.OPEN,
+        )
+    invitation = cycle.invitations.first()
+    if invitation is None:
+        member = Membership.objects.filter(workplace=workplace).select_related("person").first()
+        invitation = Invitation.objects.create(cycle=cycle, person=member.person, role=member.role)
+    return invitation
