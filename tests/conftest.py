@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import pytest
 
 from tests.factories import (
@@ -29,6 +32,45 @@ def _isolated_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # Tests create many users: a fast hasher keeps the suite quick (never in production).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextlib.contextmanager
+def _assert_queries(num: int, exact: bool = True, connection=None, info=None, *, using=None):
+    """pytest-django's query-count check, but a failure always lists the SQL (not only with -v):
+    the numbered queries are what tells a new N+1 from an expected extra query."""
+    from django.db import connection as default_connection
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    if connection is not None and using is not None:
+        raise ValueError('The "connection" and "using" parameter cannot be used together')
+    if connection is None:
+        connection = connections[using] if using is not None else default_connection
+    with CaptureQueriesContext(connection) as context:
+        yield context
+    done = len(context)
+    if (done != num) if exact else (done > num):
+        bound = "" if exact else "or less "
+        verb = "was" if done == 1 else "were"
+        message = f"Expected to perform {num} queries {bound}but {done} {verb} done"
+        if info:
+            message += f"\n{info}"
+        queries = "\n".join(
+            f"{n}. {query['sql']}" for n, query in enumerate(context.captured_queries, 1)
+        )
+        pytest.fail(f"{message}\n\nQueries:\n{queries}")
+
+
+@pytest.fixture
+def django_assert_num_queries():
+    """Overrides pytest-django's fixture: same signature, the SQL in every failure message."""
+    return _assert_queries
+
+
+@pytest.fixture
+def django_assert_max_num_queries():
+    """Overrides pytest-django's fixture: at most ``num`` queries, the SQL in every failure."""
+    return functools.partial(_assert_queries, exact=False)
 
 
 @pytest.fixture
