@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     ResearchGrantFactory,
@@ -14,6 +16,13 @@ from tests.factories import (
     member_user,
 )
 from werkplaats.models import Role
+
+# Property tests: the full budget in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), a lighter one
+# locally. A test that needs more or fewer examples scales the profile's number, so CI keeps
+# its counts (forms 30, admin add pages 12, random query strings 60) and a laptop runs a third.
+hypothesis_settings.register_profile("ci", max_examples=30, print_blob=True)
+hypothesis_settings.register_profile("dev", max_examples=10)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

@@ -145,7 +145,7 @@ ALL_PATHS = st.sampled_from([("route", name) for name in GET_ROUTES]) | st.just(
 
 
 @settings(
-    max_examples=60,
+    max_examples=2 * settings.default.max_examples,  # twice the profile's: 60 in CI
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
