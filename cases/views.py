@@ -7,9 +7,6 @@ id from another PW gives 404 as well.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -41,7 +38,7 @@ from cases.models import (
     PracticeCase,
     ValueStory,
 )
-from werkplaats import audit, policy
+from werkplaats import audit, policy, tabular
 from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
 from werkplaats.versioning import invalid_status
 
@@ -437,48 +434,34 @@ def cmo_all(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value) -> str:
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 def cmo_export(request: HttpRequest) -> HttpResponse:
-    """The filtered cross-PW notes as CSV: the author's role, never a person's name."""
+    """The filtered cross-PW notes as CSV, streamed: the author's role, never a person's name."""
     _filters, _workplaces, notes = _all_notes(request)
     audit.record(request, "export.cmo_notes")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [_("Workplace"), _("Date"), _("Source"), _("About"), _("Context"), _("Mechanism"),
-         _("Outcome"), _("Elements"), _("Aspects"), _("Author's role")]
-    )  # fmt: skip
-    for note in notes.iterator(chunk_size=500):
-        if note.case_id:
-            about = _("case: %(title)s") % {"title": note.case.title}
-        elif note.activity_id:
-            about = _("activity: %(title)s") % {"title": note.activity.title}
-        else:
-            about = _("the workplace")
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    note.workplace.name, note.date.isoformat(), note.get_source_display(),
-                    about, note.context, note.mechanism, note.outcome,
-                    " ".join(sorted(e.code for e in note.elements.all())),
-                    " ".join(sorted(a.code for a in note.aspects.all())),
-                    Role(note.author_role).label if note.author_role else "",
-                )
-            ]
-        )  # fmt: skip
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+
+    def rows():
+        for note in notes.iterator(chunk_size=500):
+            if note.case_id:
+                about = _("case: %(title)s") % {"title": note.case.title}
+            elif note.activity_id:
+                about = _("activity: %(title)s") % {"title": note.activity.title}
+            else:
+                about = _("the workplace")
+            yield (
+                note.workplace.name, note.date.isoformat(), note.get_source_display(),
+                about, note.context, note.mechanism, note.outcome,
+                " ".join(sorted(e.code for e in note.elements.all())),
+                " ".join(sorted(a.code for a in note.aspects.all())),
+                Role(note.author_role).label if note.author_role else "",
+            )  # fmt: skip
+
+    header = [
+        _("Workplace"), _("Date"), _("Source"), _("About"), _("Context"), _("Mechanism"),
+        _("Outcome"), _("Elements"), _("Aspects"), _("Author's role"),
+    ]  # fmt: skip
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="cmo-notes-{stamp}.csv"'
-    return response
+    return tabular.csv_response(f"cmo-notes-{stamp}.csv", tabular.Table(header, rows()))
 
 
 # --- Experience-expert pool -------------------------------------------------------------------

@@ -8,10 +8,8 @@ has one row per response under a pseudonym that is stable within a cycle only.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,7 +39,7 @@ from evaluations.models import (
     ScanStatus,
 )
 from evaluations.templatetags.results import band_label, score
-from werkplaats import audit, policy
+from werkplaats import audit, policy, tabular
 from werkplaats.goal_services import goal_counts
 from werkplaats.models import Activity, Role, Workplace, school_year_bounds, school_year_of
 
@@ -257,76 +255,60 @@ def _render_results(request, workplace, cycle, cycles) -> str:
 @require_GET
 def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """All aggregates of a cycle as a workbook: response, elements, aspects, trend."""
-    from openpyxl import Workbook
-
     workplace = policy.workplace_for(request.user, slug, READ)
     cycle = _cycles_with_results(workplace).filter(pk=pk).first()
     if cycle is None:
         raise Http404("No such cycle")
     audit.record(request, "export.results", workplace=workplace, obj=cycle)
     data = results.cycle_results(cycle, with_open_answers=False)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Response")[:31]
-    sheet.append([_("Role"), _("Invited"), _("Responded"), _("Rate")])
-    for role in Role:
-        if data.invited.get(role.value):
-            sheet.append(
-                [
-                    str(role.label),
-                    data.invited[role.value],
-                    data.respondents.get(role.value, 0),
-                    data.rate(role.value),
-                ]
-            )
     shown = [role for role in Role if role.value in data.roles]
-    sheet = book.create_sheet(_("Elements")[:31])
-    sheet.append([_("Element"), _("Mean"), _("Band"), _("Change"), *[str(r.label) for r in shown]])
-    for e in data.elements:
-        sheet.append(
+
+    def aspect_rows():
+        for e in data.elements:
+            for a in e.aspects:
+                counts = a.counts if data.visible else [None] * 6
+                scores = [_round(a.score.mean), _round(a.delta)]
+                yield [a.code, a.item.text, *scores, *counts[1:], counts[0]]
+
+    sheets = [
+        tabular.Table(
+            [_("Role"), _("Invited"), _("Responded"), _("Rate")],
             [
-                e.element.code,
-                _round(e.score.mean),
-                e.score.band,
-                _round(e.delta),
-                *[_round(e.per_role[r.value].mean) for r in shown],
-            ]
-        )
-    sheet = book.create_sheet(_("Aspects")[:31])
-    sheet.append(
-        [
-            _("Aspect"),
-            _("Statement"),
-            _("Mean"),
-            _("Change"),
-            "1",
-            "2",
-            "3",
-            "4",
-            "5",
-            _("Don't know"),
-        ]
-    )
-    for e in data.elements:
-        for a in e.aspects:
-            counts = a.counts if data.visible else [None] * 6
-            sheet.append(
-                [a.code, a.item.text, _round(a.score.mean), _round(a.delta), *counts[1:], counts[0]]
-            )
-    sheet = book.create_sheet(_("Trend")[:31])
-    sheet.append([_("Cycle"), *ELEMENT_CODES])
-    for c, means in results.trend(cycle):
-        sheet.append([c.label, *[_round(means.get(code)) for code in ELEMENT_CODES]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{workplace.slug}-{cycle.pk}-results.xlsx"'
-    )
-    return response
+                [role.label, invited, data.respondents.get(role.value, 0), data.rate(role.value)]
+                for role in Role
+                if (invited := data.invited.get(role.value))
+            ],
+            title=_("Response"),
+        ),
+        tabular.Table(
+            [_("Element"), _("Mean"), _("Band"), _("Change"), *[r.label for r in shown]],
+            (
+                [
+                    e.element.code,
+                    _round(e.score.mean),
+                    e.score.band,
+                    _round(e.delta),
+                    *[_round(e.per_role[r.value].mean) for r in shown],
+                ]
+                for e in data.elements
+            ),
+            title=_("Elements"),
+        ),
+        tabular.Table(
+            [_("Aspect"), _("Statement"), _("Mean"), _("Change"), *"12345", _("Don't know")],
+            aspect_rows(),
+            title=_("Aspects"),
+        ),
+        tabular.Table(
+            [_("Cycle"), *ELEMENT_CODES],
+            (
+                [c.label, *[_round(means.get(code)) for code in ELEMENT_CODES]]
+                for c, means in results.trend(cycle)
+            ),
+            title=_("Trend"),
+        ),
+    ]
+    return tabular.xlsx_response(f"{workplace.slug}-{cycle.pk}-results.xlsx", sheets)
 
 
 def _round(value: float | None) -> float | None:
@@ -380,17 +362,15 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         response__role__in=list(groups.labels),
     ).values_list("response", "item", "value"):
         answers.setdefault(response_id, {})[item_id] = value
-    out = io.StringIO()
-    writer = csv.writer(out)
     version = cycle.instrument_version
-    writer.writerow(
-        ["respondent", "role", "pw", "cycle", "kind", "instrument", "version", "assisted",
-         *[item.aspect_id or item.element_id for item in items]]
-    )  # fmt: skip
-    for response_id, role, assisted in sorted(exported, key=lambda r: pseudonym(cycle.pk, r[0])):
-        given = answers.get(response_id, {})
-        writer.writerow(
-            [
+    ordered = sorted(exported, key=lambda r: pseudonym(cycle.pk, r[0]))
+    header = ["respondent", "role", "pw", "cycle", "kind", "instrument", "version", "assisted",
+              *[item.aspect_id or item.element_id for item in items]]  # fmt: skip
+
+    def rows():
+        for response_id, role, assisted in ordered:
+            given = answers.get(response_id, {})
+            yield [
                 pseudonym(cycle.pk, response_id),
                 groups.labels[role],
                 workplace.slug,
@@ -401,18 +381,20 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 int(assisted),
                 *[_csv_value(given.get(item.pk)) for item in items],
             ]
-        )
-    if groups.withheld:
-        # A comment line (R: comment.char = "#", pandas: comment = "#"), in English like
-        # the column names, so the file itself says what is missing.
-        out.write(
-            f"# {groups.withheld} of {len(responses)} responses withheld: their group, or "
-            f"what would remain of it, has fewer than {settings.EVALUATION_MIN_GROUP} "
-            "respondents\r\n"
-        )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{workplace.slug}-{cycle.pk}-research.csv"'
+
+    # A comment line after the rows, in English like the column names, so the file itself
+    # says what is missing.
+    withheld = [
+        f"{groups.withheld} of {len(responses)} responses withheld: their group, or what "
+        f"would remain of it, has fewer than {settings.EVALUATION_MIN_GROUP} respondents"
+    ]
+    # One closed cycle's responses, already in memory: a whole file, no byte order mark (R and
+    # pandas read UTF-8 as it is).
+    response = tabular.csv_response(
+        f"{workplace.slug}-{cycle.pk}-research.csv",
+        tabular.Table(header, rows(), comments=withheld if groups.withheld else ()),
+        bom=False,
+        stream=False,
     )
     response["X-Withheld-Rows"] = str(groups.withheld)
     return response

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from elements.models import Element
-from werkplaats import audit, policy
-from werkplaats.exports import activities_csv, activities_xlsx
+from werkplaats import audit, policy, tabular
+from werkplaats.exports import activity_table
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
 from werkplaats.models import Activity, Person, Workplace, school_year_start
 from werkplaats.services import (
@@ -293,17 +293,12 @@ def activity_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     audit.record(request, f"export.activities.{fmt}", workplace=workplace)
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = _with_details(filters.apply(Activity.objects.filter(workplace=workplace)))
-    activities = activities.order_by("-date", "-start_time", "-pk")
-    stamp = timezone.localdate().isoformat()
+    # In chunks (prefetches per chunk): a log of any length is never in memory as a whole.
+    activities = activities.order_by("-date", "-start_time", "-pk").iterator(chunk_size=500)
+    filename = f"activiteiten-{workplace.slug}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(activities_csv(activities), content_type="text/csv; charset=utf-8")
-        filename = f"activiteiten-{workplace.slug}-{stamp}.csv"
+        response = tabular.csv_response(filename, activity_table(activities))
     else:
-        response = HttpResponse(
-            activities_xlsx(activities),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"activiteiten-{workplace.slug}-{stamp}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = tabular.xlsx_response(filename, [activity_table(activities)])
     response["Cache-Control"] = "no-store"
     return response

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from elements.models import ELEMENT_CODES
 from werkplaats.models import Activity, Role
+from werkplaats.tabular import Table
 
 
 def activity_header() -> list[str]:
@@ -55,28 +53,6 @@ def activity_rows(activities: Iterable[Activity]) -> Iterable[list]:
         ]
 
 
-def _safe(value):
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def activities_csv(activities: Iterable[Activity]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(activity_header())
-    for row in activity_rows(activities):
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
-
-
-def activities_xlsx(activities: Iterable[Activity]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Activities"))
-    sheet.append(activity_header())
-    for row in activity_rows(activities):
-        sheet.append([_safe(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def activity_table(activities: Iterable[Activity]) -> Table:
+    """The activity log as a table for `werkplaats.tabular` (CSV or a one-sheet workbook)."""
+    return Table(activity_header(), activity_rows(activities), title=_("Activities"))
