@@ -339,9 +339,9 @@ class GoalWallFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, workplace: Workplace, **kwargs):
+    def __init__(self, *args, people, **kwargs):
+        """``people``: (pk, name) pairs of those whose goals are on the wall."""
         super().__init__(*args, **kwargs)
-        people = workplace_people(workplace).values_list("pk", "name")
         self.fields["person"].choices = [("", _("Everyone")), *people]
         self.fields["element"].choices = [("", _("All elements")), *element_choices()]
 

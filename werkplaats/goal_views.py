@@ -24,6 +24,7 @@ from werkplaats.forms import (
     GoalWallFilterForm,
     SupportRequestForm,
 )
+from werkplaats.goal_cards import with_cards
 from werkplaats.models import (
     GoalStatus,
     GoalSupport,
@@ -80,12 +81,15 @@ def my_goals(request: HttpRequest, slug: str) -> HttpResponse:
     """My goals in this PW, what I was asked to support, and what I support."""
     workplace, person = _context(request, slug)
     visible = LearningGoal.objects.visible_to(request.user).filter(workplace=workplace)
-    mine = _with_people(visible.filter(owner_ids_q(person)).distinct())
+    mine = with_cards(_with_people(visible.filter(owner_ids_q(person)).distinct()), slug)
     asked = GoalSupport.objects.filter(
         person=person, status=SupportStatus.REQUESTED, goal__workplace=workplace
     ).select_related("goal__owner")
-    supporting = _with_people(
-        visible.filter(support__person=person, support__status=SupportStatus.ACCEPTED)
+    supporting = with_cards(
+        _with_people(
+            visible.filter(support__person=person, support__status=SupportStatus.ACCEPTED)
+        ),
+        slug,
     )
     return render(
         request,
@@ -262,8 +266,6 @@ def goal_wall(request: HttpRequest, slug: str, *, huddle: bool = False) -> HttpR
     role or element/aspect. ``huddle`` is the same wall for a projector: large type, no
     navigation. Goals shared only with supporters never appear here, whoever looks."""
     workplace, _person = _context(request, slug)
-    filters = GoalWallFilterForm(request.GET or None, workplace=workplace)
-    data = filters.cleaned_data if filters.is_valid() else {}
     current = Membership.objects.current().filter(workplace=workplace)
     goals = LearningGoal.objects.filter(
         workplace=workplace,
@@ -271,6 +273,16 @@ def goal_wall(request: HttpRequest, slug: str, *, huddle: bool = False) -> HttpR
         visibility=GoalVisibility.WORKPLACE,
         owner__in=current.values("person_id"),
     )
+    # The person filter offers the people on the wall, not every member (500 options cost
+    # more to render than the wall itself).
+    on_the_wall = (
+        Person.objects.filter(Q(goals__in=goals) | Q(shared_goals__in=goals))
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    filters = GoalWallFilterForm(request.GET or None, people=on_the_wall)
+    data = filters.cleaned_data if filters.is_valid() else {}
     if data.get("person"):
         goals = goals.filter(Q(owner=data["person"]) | Q(co_owners=data["person"])).distinct()
     if data.get("role"):
@@ -278,7 +290,7 @@ def goal_wall(request: HttpRequest, slug: str, *, huddle: bool = False) -> HttpR
     if data.get("element"):
         goals = goals.tagged_with(data["element"])
     order = WALL_ORDER.get(data.get("order") or "person")
-    goals = list(_with_people(goals).order_by(*order))
+    goals = with_cards(_with_people(goals).order_by(*order), workplace.slug)
     return render(
         request,
         "werkplaats/goal_wall_huddle.html" if huddle else "werkplaats/goal_wall.html",
