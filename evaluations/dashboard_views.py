@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -96,16 +95,15 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         previous.pk if previous else "",
         previous.closed_at.isoformat() if previous and previous.closed_at else "",
     )
-    cached = cache.get(key) if closed else None
+    # The print view (for printing without JavaScript) has every folded section open: it is
+    # rendered afresh, never from or into the cache.
+    print_view = request.GET.get("print") == "1"
+    cached = cache.get(key) if closed and not print_view else None
     results_html = cached[1] if cached and cached[0] == fingerprint else None
     if results_html is None:
-        results_html = _render_results(request, workplace, cycle, cycles)
-        if closed:
+        results_html = _render_results(request, workplace, cycle, cycles, open_all=print_view)
+        if closed and not print_view:
             cache.set(key, (fingerprint, results_html), RESULTS_CACHE_SECONDS)
-    print_view = request.GET.get("print") == "1"
-    if print_view:
-        # The print view (for printing without JavaScript): every folded section open.
-        results_html = mark_safe(results_html.replace("<details ", "<details open "))  # noqa: S308
 
     scores = (
         cycle.element_scores
@@ -190,7 +188,7 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _render_results(request, workplace, cycle, cycles) -> str:
+def _render_results(request, workplace, cycle, cycles, *, open_all: bool = False) -> str:
     """The frozen part of the dashboard: summary, response, elements, aspects, open answers
     and trend (about ten queries)."""
     data = results.cycle_results(cycle)
@@ -245,6 +243,7 @@ def _render_results(request, workplace, cycle, cycles) -> str:
             "element_codes": ELEMENT_CODES,
             "minimum": settings.EVALUATION_MIN_GROUP,
             "text_minimum": settings.EVALUATION_MIN_GROUP_TEXT,
+            "open_all": open_all,
             "texts_withheld": data.visible and set(data.respondents) - data.speaking,
         },
         request=request,

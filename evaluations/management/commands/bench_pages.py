@@ -260,28 +260,26 @@ def fill_activities(workplace: Workplace, count: int) -> None:
     SELECT statements (seconds, not minutes)."""
     kinds = list(ActivityKind.objects.order_by("pk").values_list("pk", flat=True))
     levels = list(Level.values)
-    activity = Activity._meta.db_table
-    tags = Activity.elements.through._meta.db_table
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {activity} (workplace_id, date, kind_id, title, description, level,
-                boundary_objects, learned, follow_up, created_at, updated_at, version)
+            """INSERT INTO werkplaats_activity (workplace_id, date, kind_id, title, description,
+                level, boundary_objects, learned, follow_up, created_at, updated_at, version)
             SELECT %s, CURRENT_DATE - (g * 1825 / %s), (%s::int[])[1 + g %% %s],
                 'Benchmark activity ' || g, '', (%s::text[])[1 + g %% %s], '', '', '', %s, %s, 1
-            FROM generate_series(0, %s - 1) AS g""",  # noqa: S608 - table names from the models
+            FROM generate_series(0, %s - 1) AS g""",
             [workplace.pk, count, kinds, len(kinds), levels, len(levels), now, now, count],
         )
         codes = list(ELEMENT_CODES)
         cursor.execute(
-            f"""INSERT INTO {tags} (activity_id, element_id)
-            SELECT id, (%s::text[])[1 + id %% 6] FROM {activity} WHERE workplace_id = %s
+            """INSERT INTO werkplaats_activity_elements (activity_id, element_id)
+            SELECT id, (%s::text[])[1 + id %% 6] FROM werkplaats_activity WHERE workplace_id = %s
             UNION ALL
-            SELECT id, (%s::text[])[1 + (id + 1 + (id / 6) %% 5) %% 6] FROM {activity}
-            WHERE workplace_id = %s AND id %% 2 = 1""",  # noqa: S608
+            SELECT id, (%s::text[])[1 + (id + 1 + (id / 6) %% 5) %% 6] FROM werkplaats_activity
+            WHERE workplace_id = %s AND id %% 2 = 1""",
             [codes, workplace.pk, codes, workplace.pk],
         )
-        cursor.execute(f"ANALYZE {activity}; ANALYZE {tags}")  # noqa: S608
+        cursor.execute("ANALYZE werkplaats_activity; ANALYZE werkplaats_activity_elements")
     activity_log_changed(workplace.pk)
 
 
