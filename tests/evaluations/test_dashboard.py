@@ -155,9 +155,10 @@ def test_the_dashboard_runs_a_constant_number_of_queries_with_1_and_5_cycles(cli
     assert measured[1] == measured[5] == (COLD_QUERIES, WARM_QUERIES), measured
 
 
-COLD_QUERIES = 24  # session, user, policy (3), cycles, previous, results (8), live parts (9),
+COLD_QUERIES = 25  # session, user, policy (3), cycles, previous, results (8), live parts (9),
+# the school year's activity summary (total and per element; cached until the log changes)
 # and the unread count of the navigation (cached per user; the cache was cleared)
-WARM_QUERIES = 15  # the same without computing the frozen results
+WARM_QUERIES = 14  # the same without the frozen results and with the summary cached
 
 
 def test_the_xlsx_holds_the_aggregates(client, workplace, manager):
@@ -311,3 +312,35 @@ def test_printing_works_without_javascript_through_the_print_view(client, workpl
     assert 'class="site-header"' not in printable and 'class="site-footer"' not in printable
     assert printable.count(" open>") == page.count("<details ")  # every fold open
     assert " open>" not in client.get(url).content.decode()  # the cache is untouched
+
+
+def test_the_investment_counts_follow_the_activity_log_through_its_cached_summary(
+    client, workplace, manager
+):
+    """Issue 16: the dashboard reads the log's cached per-element counts of the school year;
+    logging an activity (the quick form) shows in them at once."""
+    from django.test import Client
+
+    from werkplaats.models import ActivityKind, school_year_bounds
+
+    cycle = answered_cycle(workplace)
+    start, _end = school_year_bounds(cycle.school_year)
+    client.force_login(manager)
+    url = f"/pw/{workplace.slug}/results/{cycle.pk}/"
+
+    def investment():
+        rows = client.get(url).context["investment"]
+        return {row["code"]: row["activities"] for row in rows}
+
+    before = investment()
+    logger = Client()
+    logger.force_login(member_user(workplace, Role.BRIDGE_BUILDER))
+    kind = ActivityKind.objects.get(code="intervision")
+    logged = logger.post(
+        f"/pw/{workplace.slug}/activities/quick/",
+        {"date": (start + dt.timedelta(days=10)).isoformat(), "kind": kind.pk,
+         "title": "Intervisie over de zorgvraag", "tags": ["VOR"]},
+    )  # fmt: skip
+    assert logged.status_code == 302
+    after = investment()
+    assert after["VOR"] == before["VOR"] + 1 and after["LOS"] == before["LOS"]
