@@ -26,6 +26,7 @@ from werkplaats.models import (
     Workplace,
 )
 from werkplaats.versioning import VersionedForm
+from werkplaats.widgets import FastCheckboxes, FastSelect
 
 
 class LoginForm(AuthenticationForm):
@@ -41,7 +42,7 @@ class LoginForm(AuthenticationForm):
 MAX_DAYS_AHEAD = 365
 
 
-class NameSearchCheckboxes(forms.CheckboxSelectMultiple):
+class NameSearchCheckboxes(FastCheckboxes):
     """A scrolling checkbox list of people with a search box above it (``app.js`` shows the box
     and hides non-matching names; without JavaScript the whole list is there). Used for an
     activity's participants and a goal's co-owners."""
@@ -170,7 +171,7 @@ class ActivityFilterForm(forms.Form):
     )
     participant = forms.ModelChoiceField(
         label=_("Participant"), queryset=Person.objects.none(), required=False,
-        empty_label=_("Everyone"),
+        empty_label=_("Everyone"), widget=FastSelect,
     )  # fmt: skip
 
     def __init__(self, *args, workplace: Workplace, **kwargs):
@@ -294,7 +295,9 @@ class GoalUpdateForm(forms.Form):
 
 class SupportRequestForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=_("Ask someone to support this goal"), queryset=Person.objects.none()
+        label=_("Ask someone to support this goal"),
+        queryset=Person.objects.none(),
+        widget=FastSelect,
     )
 
     def __init__(self, *args, goal: LearningGoal, **kwargs):
@@ -324,7 +327,9 @@ class CloseGoalForm(forms.Form):
 class GoalWallFilterForm(forms.Form):
     """The wall's filters: one grid of cards, narrowed by person, role or element/aspect."""
 
-    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(
+        label=_("Person"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
     )

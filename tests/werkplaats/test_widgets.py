@@ -1,0 +1,40 @@
+"""The Python-written select and checkbox list give exactly Django's own HTML (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from django.test.html import parse_html
+
+from werkplaats.widgets import FastCheckboxes, FastSelect
+
+CHOICES = [("", "Iedereen"), (1, "Anna <de> Vries"), (2, 'Bas "B" Jansen'), (3, "Cem & co")]
+GROUPED = [("Groep A", [(1, "Anna"), (2, "Bas")]), ("Groep B", [(3, "Cem")]), (4, "Dirk")]
+
+
+@pytest.mark.parametrize("choices", [CHOICES, GROUPED])
+@pytest.mark.parametrize("value", [None, "", 2, "3"])
+def test_the_fast_select_renders_as_djangos(choices, value):
+    attrs = {"id": "id_person", "class": "wide", "required": True, "data-x": "y"}
+    fast = FastSelect(choices=choices).render("person", value, attrs)
+    django = forms.Select(choices=choices).render("person", value, attrs)
+    assert parse_html(fast) == parse_html(django)
+    if value == 2:
+        assert 'value="2" selected' in fast
+
+
+@pytest.mark.parametrize("choices", [CHOICES[1:], GROUPED])
+@pytest.mark.parametrize("value", [None, [], [2], ["1", "3"]])
+def test_the_fast_checkboxes_render_as_djangos(choices, value):
+    attrs = {"id": "id_people", "class": "participant-input"}
+    fast = FastCheckboxes(choices=choices).render("people", value, attrs)
+    django = forms.CheckboxSelectMultiple(choices=choices).render("people", value, attrs)
+    assert parse_html(fast) == parse_html(django)
+    assert "&lt;de&gt;" in fast or choices is GROUPED  # labels are escaped
+
+
+def test_without_an_id_the_boxes_render_as_djangos():
+    fast = FastCheckboxes(choices=CHOICES[1:]).render("people", None, {})
+    assert parse_html(fast) == parse_html(
+        forms.CheckboxSelectMultiple(choices=CHOICES[1:]).render("people", None, {})
+    )
