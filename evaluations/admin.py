@@ -76,12 +76,33 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "opened_at", "closed_at", "version"]
 
 
+class UncertainCaseFilter(admin.SimpleListFilter):
+    """Issue 20: rows whose sender stopped mid-send, so they may have arrived (twice)."""
+
+    title = _("uncertain case")
+    parameter_name = "uncertain"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("uncertain, resent once or not")), ("no", _("certain"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(uncertain_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(uncertain_at=None)
+        return queryset
+
+
 @admin.register(MailDelivery)
 class MailDeliveryAdmin(admin.ModelAdmin):
-    """The ledger, read-only: what was decided and sent, and what failed."""
+    """The ledger, read-only: what was decided and sent, what failed, and what is uncertain
+    (counted per state: the filters show their counts)."""
 
-    list_display = ["cycle", "person", "kind", "status", "attempts", "sent_at", "last_error"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "cycle", "person", "kind", "status", "attempts", "sent_at", "uncertain_at", "last_error",
+    ]  # fmt: skip
+    list_filter = ["status", UncertainCaseFilter, "kind"]
+    show_facets = admin.ShowFacets.ALWAYS
 
     def has_add_permission(self, request):
         return False

@@ -439,16 +439,20 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("sent")
     SKIPPED = "skipped", _("skipped")  # its moment passed (e.g. after an outage)
     FAILED = "failed", _("failed")
+    # Left "sending" past the stale-claim window (the sender died between the claim and the
+    # status write): it may have arrived. Not sent again (``services.settle_stale_claims``).
+    UNCERTAIN = "uncertain", _("uncertain")
 
 
 class DeliveryQuerySet(models.QuerySet):
-    def claimable(self, now: dt.datetime, stale_after: dt.timedelta) -> DeliveryQuerySet:
-        """Rows a sender may claim: pending and due, or claimed so long ago that the claimer
-        must have died (longer than the task time limit)."""
-        return self.filter(
-            Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - stale_after)
-        )
+    def claimable(self, now: dt.datetime) -> DeliveryQuerySet:
+        """Rows a sender may claim: pending and due. A stale claim is not taken over here: it
+        is settled first (uncertain, or pending once more for an invitation)."""
+        return self.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+
+    def stale(self, now: dt.datetime, stale_after: dt.timedelta) -> DeliveryQuerySet:
+        """Rows claimed so long ago (longer than the task time limit) that the claimer died."""
+        return self.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - stale_after)
 
 
 class MailDelivery(models.Model):
@@ -465,7 +469,7 @@ class MailDelivery(models.Model):
     )
     kind = models.CharField(max_length=16, choices=MailKind.choices)
     status = models.CharField(
-        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -473,6 +477,8 @@ class MailDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
+    # When its sender was first found dead mid-send: an uncertain case, resent at most once.
+    uncertain_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

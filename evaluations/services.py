@@ -49,7 +49,7 @@ from evaluations.models import (
 )
 from evaluations.results import forget_cached_results, tally_cycle
 from werkplaats import notifications, versioning
-from werkplaats.delivery import hash_token
+from werkplaats.delivery import claim, hash_token, message_id, quietly_closed, send_open
 from werkplaats.delivery import is_permanent as _is_permanent
 from werkplaats.models import (
     Channel,
@@ -407,7 +407,12 @@ def resend_invitation(*, invitation: Invitation) -> bool:
     changed = MailDelivery.objects.filter(
         invitation=invitation,
         kind=MailKind.INVITATION,
-        status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED],
+        status__in=[
+            DeliveryStatus.SENT,
+            DeliveryStatus.FAILED,
+            DeliveryStatus.SKIPPED,
+            DeliveryStatus.UNCERTAIN,
+        ],
     ).update(status=DeliveryStatus.PENDING, next_attempt_at=now, attempts=0, last_error="")
     if not changed and not invitation.mails.filter(kind=MailKind.INVITATION).exists():
         return _queue(invitation.cycle, invitation.person_id, MailKind.INVITATION, invitation)
@@ -451,8 +456,9 @@ def run_schedule(now: dt.datetime | None = None) -> SweepResult:
     result.queued += queue_action_reminders(now)
     # Rows written just now carry the wall-clock time, a moment after ``now``.
     send_now = max(now, timezone.now())
+    settle_stale_claims(send_now)
     result.to_send = list(
-        MailDelivery.objects.claimable(send_now, STALE_CLAIM).values_list("pk", flat=True)[:500]
+        MailDelivery.objects.claimable(send_now).values_list("pk", flat=True)[:500]
     )
     return result
 
@@ -518,21 +524,63 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 240))
 
 
+# An uncertain case: the sender stopped between its claim and the status write.
+UNCERTAIN_RESENT = "uncertain: the sender stopped mid-send; sent once more"
+UNCERTAIN_KEPT = "uncertain: the sender stopped mid-send; not sent again"
+
+
+def resent_when_uncertain(mail: MailDelivery) -> bool:
+    """Kinds whose loss is worse than a second copy: the invitation (it carries the only link
+    for someone without an account) and the last reminder before the cycle closes. Earlier
+    reminders, the digest, results and actions are not resent."""
+    if mail.kind == MailKind.INVITATION:
+        return True
+    numbers = {kind: n for n, kind in REMINDER_KINDS.items()}
+    moments = mail.cycle.reminder_moments()
+    return mail.kind in numbers and bool(moments) and numbers[mail.kind] == moments[-1][0]
+
+
+def settle_stale_claims(now: dt.datetime) -> int:
+    """Rows left "sending" past ``STALE_CLAIM``: the mail server may or may not have accepted
+    the mail before its sender died, and nothing can tell which. An invitation or a last
+    reminder that was never uncertain before goes back to pending, to be sent once more with
+    the same Message-ID; every other row (and one already resent) becomes uncertain and stays
+    so. Both are shown on the cycle page and counted in the admin. Returns the rows settled."""
+    settled = 0
+    for mail in MailDelivery.objects.stale(now, STALE_CLAIM).select_related("cycle"):
+        ours = MailDelivery.objects.filter(
+            pk=mail.pk, status=DeliveryStatus.SENDING, claimed_at=mail.claimed_at
+        )
+        if mail.uncertain_at is None and resent_when_uncertain(mail):
+            settled += ours.update(
+                status=DeliveryStatus.PENDING, next_attempt_at=now, uncertain_at=now,
+                last_error=UNCERTAIN_RESENT,
+            )  # fmt: skip
+        else:
+            settled += ours.update(
+                status=DeliveryStatus.UNCERTAIN, uncertain_at=mail.uncertain_at or now,
+                last_error=UNCERTAIN_KEPT,
+            )  # fmt: skip
+        logger.warning("evaluation mail %s: uncertain (its sender stopped mid-send)", mail.pk)
+    return settled
+
+
 def deliver(pk: int, now: dt.datetime | None = None) -> str:
     """Send one ledger row, once. Returns what happened: sent, skipped, failed, retry, or
     taken (another sender has it or it is not due).
 
-    1. Claim the row with a conditional UPDATE (pending and due, or a stale claim).
+    1. Claim the row with a conditional UPDATE (pending and due), committed on its own.
     2. Skip it if it is no longer useful (cycle closed, already submitted, reminders stopped).
-    3. Send; mark it sent. A permanent refusal is recorded as failed (shown to the
-       bridge-builder), a temporary one goes back to pending with a later attempt time.
+    3. Send; mark it sent right after the server's reply (the QUIT comes after). A permanent
+       refusal is recorded as failed (shown to the bridge-builder), a temporary one goes back
+       to pending with a later attempt time. A sender that dies between the send and the
+       write leaves the row "sending": ``settle_stale_claims`` decides what happens then.
     """
     now = now or timezone.now()
-    claimed = (
-        MailDelivery.objects.claimable(now, STALE_CLAIM)
-        .filter(pk=pk)
-        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
+    claimed = claim(
+        MailDelivery.objects.claimable(now).filter(pk=pk),
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1,
+    )  # fmt: skip
     if claimed != 1:
         return "taken"
     mail = MailDelivery.objects.select_related(
@@ -549,31 +597,33 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
         return "failed"
     token = None
     ours = MailDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, claimed_at=now)
-    try:
-        if mail.invitation_id:
-            token = issue_token(mail.invitation)
-        _build_message(mail, token).send()
-    except SoftTimeLimitExceeded:
-        # The mail server may or may not have taken it: keep the link and the claim; after
-        # the stale-claim time the row is sent again (at least once beats never).
-        raise
-    except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
-        if token:
-            AccessToken.objects.filter(token_hash=hash_token(token)).delete()
-        error = f"{type(exc).__name__}: {str(exc)[:150]}"
-        logger.warning("evaluation mail %s failed: %s", pk, type(exc).__name__)
-        if _is_permanent(exc) or mail.attempts >= MAX_ATTEMPTS:
-            ours.update(status=DeliveryStatus.FAILED, last_error=error)
-            return "failed"
-        ours.update(
-            status=DeliveryStatus.PENDING,
-            last_error=error,
-            next_attempt_at=now + backoff(mail.attempts),
-        )
-        return "retry"
-    # Only our own claim is marked: a row taken over as stale stays with its new sender.
-    ours.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
-    return "sent"
+    with quietly_closed() as connection:
+        try:
+            if mail.invitation_id:
+                token = issue_token(mail.invitation)
+            send_open(_build_message(mail, token), connection)
+        except SoftTimeLimitExceeded:
+            # The mail server may or may not have taken it: keep the link and the claim;
+            # after the stale-claim time the row is settled as uncertain.
+            raise
+        except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
+            if token:
+                AccessToken.objects.filter(token_hash=hash_token(token)).delete()
+            error = f"{type(exc).__name__}: {str(exc)[:150]}"
+            logger.warning("evaluation mail %s failed: %s", pk, type(exc).__name__)
+            if _is_permanent(exc) or mail.attempts >= MAX_ATTEMPTS:
+                ours.update(status=DeliveryStatus.FAILED, last_error=error)
+                return "failed"
+            ours.update(
+                status=DeliveryStatus.PENDING,
+                last_error=error,
+                next_attempt_at=now + backoff(mail.attempts),
+            )
+            return "retry"
+        # Right after the server's reply, before the QUIT: nothing else in between. Only
+        # our own claim is marked.
+        ours.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+        return "sent"
 
 
 def _no_longer_useful(mail: MailDelivery, now: dt.datetime) -> str:
@@ -602,7 +652,8 @@ def send_due(now: dt.datetime | None = None) -> dict[str, int]:
     """Deliver every row that may be sent now, in this process (tests, management command)."""
     outcome: dict[str, int] = {}
     now = now or timezone.now()
-    for pk in MailDelivery.objects.claimable(now, STALE_CLAIM).values_list("pk", flat=True):
+    settle_stale_claims(now)
+    for pk in MailDelivery.objects.claimable(now).values_list("pk", flat=True):
         result = deliver(pk, now)
         outcome[result] = outcome.get(result, 0) + 1
     return outcome
@@ -652,7 +703,10 @@ def _build_message(mail: MailDelivery, token: str | None) -> EmailMultiAlternati
         subject = subjects[mail.kind] % {"workplace": cycle.workplace.name}
         text = render_to_string("evaluations/mail/message.txt", context)
         html = render_to_string("evaluations/mail/message.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [person.email])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [person.email],
+        headers={"Message-ID": message_id(f"evaluation-{mail.kind}", mail.pk)},
+    )  # fmt: skip
     message.attach_alternative(html, "text/html")
     return message
 

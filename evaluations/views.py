@@ -188,14 +188,26 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         .order_by("role", "person__name")
     )
-    # Undeliverable mails, except to people who answered anyway (on paper, a personal link).
-    failed = [
-        (mail, failure_reason(mail.last_error))
-        for mail in cycle.mails.filter(status=DeliveryStatus.FAILED)
-        .exclude(invitation__response__submitted_at__isnull=False)
+    # Undeliverable mails, except to people who answered anyway (on paper, a personal link),
+    # and mails whose sender stopped mid-send (issue 20: they may have arrived, even twice).
+    mails = list(
+        cycle.mails.filter(Q(status=DeliveryStatus.FAILED) | Q(uncertain_at__isnull=False))
+        .annotate(
+            answered=Exists(
+                Response.objects.filter(
+                    invitation=OuterRef("invitation"), submitted_at__isnull=False
+                )
+            )
+        )
         .select_related("person")
         .order_by("person__name", "kind")
+    )
+    failed = [
+        (mail, failure_reason(mail.last_error))
+        for mail in mails
+        if mail.status == DeliveryStatus.FAILED and not mail.answered
     ]
+    uncertain = [mail for mail in mails if mail.uncertain_at]
     late_form = LateInvitationForm(cycle=cycle) if cycle.status == CycleStatus.OPEN else None
     audit.record(request, "invitations.viewed", workplace=workplace, obj=cycle)
     return render(
@@ -208,6 +220,7 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "total": services.total_rate(rates),
             "invitations": invitations,
             "failed": failed,
+            "uncertain": uncertain,
             "late_form": late_form,
         },
     )

@@ -23,6 +23,8 @@ from werkplaats.models import (
     GoalVisibility,
     LearningGoal,
     Membership,
+    Notification,
+    NotificationDigest,
     Organisation,
     Person,
     ResearchGrant,
@@ -287,3 +289,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class MailLedgerAdmin(admin.ModelAdmin):
+    """A mail ledger, read-only: what went, what failed and what is uncertain (a sender died
+    mid-send, issue 20); the state filter shows each state's count. Kinds and people only: a
+    notification's text is behind its link, never here."""
+
+    show_facets = admin.ShowFacets.ALWAYS
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(MailLedgerAdmin):
+    list_display = ["created_at", "recipient", "kind", "mail", "attempts", "sent_at", "last_error"]
+    list_filter = ["mail", "kind"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(NotificationDigest)
+class NotificationDigestAdmin(MailLedgerAdmin):
+    list_display = ["period", "person", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["person"]

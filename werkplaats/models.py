@@ -864,6 +864,8 @@ class MailState(models.TextChoices):
     DIGESTED = "digested", _("in a digest")
     LEDGER = "ledger", _("sent as an evaluation mail")
     SKIPPED = "skipped", _("skipped")
+    # Left "sending" past the stale-claim window: it may have arrived; never sent again.
+    UNCERTAIN = "uncertain", _("uncertain")
 
 
 class Notification(models.Model):
@@ -888,7 +890,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     mail = models.CharField(
-        _("e-mail"), max_length=8, choices=MailState.choices, default=MailState.NONE
+        _("e-mail"), max_length=10, choices=MailState.choices, default=MailState.NONE
     )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -931,7 +933,7 @@ class NotificationDigest(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=12)  # "2026-12-02" (daily) or "2026-W49" (weekly)
-    status = models.CharField(max_length=8, choices=MailState.choices, default=MailState.PENDING)
+    status = models.CharField(max_length=10, choices=MailState.choices, default=MailState.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -7,8 +7,11 @@
    in the app only, at once by mail, in their digest, or not at all. People without an e-mail
    address get nothing by mail; their inbox shows it when they log in.
 3. A mail is sent from the row after claiming it with a conditional UPDATE (``deliver``); the
-   status write after the mail server accepted it is its own short statement. A failed send
-   to one recipient never touches another recipient's row.
+   status write after the mail server accepted it is its own short statement, right after the
+   server's reply (the connection's QUIT comes after it). A failed send to one recipient never
+   touches another recipient's row. A row left "sending" past ``STALE_CLAIM`` (its sender died
+   between the claim and the status write) is marked uncertain and never sent again: it may
+   have arrived, and its notification is in the inbox either way.
 4. A digest is a ``NotificationDigest`` row per person and period; the notifications it
    carries are attached to it under a row lock, then it is claimed and sent once.
 5. Evaluation mails (invitations, reminders, results, actions due) keep their own token-bearing
@@ -28,15 +31,22 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from werkplaats.delivery import is_permanent
+from werkplaats.delivery import (
+    claim,
+    close_quietly,
+    is_permanent,
+    message_id,
+    quietly_closed,
+    send_open,
+)
 from werkplaats.models import (
     Channel,
     DigestFrequency,
@@ -234,10 +244,19 @@ def visible_goal_ids(user, notifications) -> set[int]:
 
 # --- Sending at once --------------------------------------------------------------------------
 def _claimable(now: dt.datetime):
+    return Notification.objects.filter(mail=MailState.PENDING, next_attempt_at__lte=now)
+
+
+UNCERTAIN_ERROR = "uncertain: the sender stopped between the claim and the status write"
+
+
+def mark_uncertain(now: dt.datetime) -> int:
+    """Rows left "sending" past the stale-claim window: the mail server may have accepted the
+    mail before its sender died. They are not sent again (a routine mail twice is worse than
+    once in the inbox only); the admin counts them."""
     return Notification.objects.filter(
-        Q(mail=MailState.PENDING, next_attempt_at__lte=now)
-        | Q(mail=MailState.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    )
+        mail=MailState.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(mail=MailState.UNCERTAIN, last_error=UNCERTAIN_ERROR)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -248,11 +267,10 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
     """Mail one notification, once: sent, skipped, failed, retry, or taken (another sender
     has it, or it is not due)."""
     now = now or timezone.now()
-    claimed = (
-        _claimable(now)
-        .filter(pk=pk)
-        .update(mail=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
+    claimed = claim(
+        _claimable(now).filter(pk=pk),
+        mail=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1,
+    )  # fmt: skip
     if claimed != 1:
         return "taken"
     note = Notification.objects.select_related("recipient", "workplace", "goal").get(pk=pk)
@@ -261,22 +279,26 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
     if reason:
         ours.update(mail=MailState.SKIPPED, last_error=reason)
         return "skipped"
-    try:
-        _message(note).send()
-    except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
-        error = f"{type(exc).__name__}: {str(exc)[:150]}"
-        logger.warning("notification %s failed: %s", pk, type(exc).__name__)
-        if is_permanent(exc) or note.attempts >= MAX_ATTEMPTS:
-            ours.update(mail=MailState.FAILED, last_error=error)
-            if is_permanent(exc):
-                mark_bounced(note.recipient_id, now)
-            return "failed"
-        ours.update(
-            mail=MailState.PENDING, last_error=error, next_attempt_at=now + backoff(note.attempts)
-        )
-        return "retry"
-    ours.update(mail=MailState.SENT, sent_at=timezone.now(), last_error="")
-    return "sent"
+    with quietly_closed() as connection:
+        try:
+            send_open(_message(note), connection)
+        except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
+            error = f"{type(exc).__name__}: {str(exc)[:150]}"
+            logger.warning("notification %s failed: %s", pk, type(exc).__name__)
+            if is_permanent(exc) or note.attempts >= MAX_ATTEMPTS:
+                ours.update(mail=MailState.FAILED, last_error=error)
+                if is_permanent(exc):
+                    mark_bounced(note.recipient_id, now)
+                return "failed"
+            ours.update(
+                mail=MailState.PENDING,
+                last_error=error,
+                next_attempt_at=now + backoff(note.attempts),
+            )
+            return "retry"
+        # Right after the server's reply, before the QUIT: the smallest window there is.
+        ours.update(mail=MailState.SENT, sent_at=timezone.now(), last_error="")
+        return "sent"
 
 
 def mark_bounced(person_id: int, now: dt.datetime) -> None:
@@ -306,6 +328,8 @@ def send_pending(now: dt.datetime | None = None, limit: int = 500) -> dict[str, 
     that wrote one also queues it at once). Safe to run twice or in parallel."""
     now = now or timezone.now()
     outcome: dict[str, int] = {}
+    if uncertain := mark_uncertain(now):
+        outcome["uncertain"] = uncertain
     for pk in list(
         _claimable(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     ):
@@ -351,7 +375,10 @@ def _message(note: Notification) -> EmailMultiAlternatives:
         html = render_to_string("notifications/mail.html", context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [person.email],
-        headers=_headers(context["unsubscribe_url"]),
+        headers={
+            **_headers(context["unsubscribe_url"]),
+            "Message-ID": message_id(f"notification-{note.kind}", note.pk),
+        },
     )  # fmt: skip
     message.attach_alternative(html, "text/html")
     return message
@@ -446,14 +473,14 @@ def _queue_batch(people: list[int], now: dt.datetime) -> int:
 
 def send_digests(now: dt.datetime | None = None, batch: int = 200) -> dict[str, int]:
     """Queue what is due, then send every open digest once (one SMTP connection per batch). A
-    digest whose sender died mid-send is marked failed, never sent again: its notifications
+    digest whose sender died mid-send is marked uncertain, never sent again: its notifications
     are in the inbox, and a second digest is worse than a lost one."""
     now = now or timezone.now()
     queue_digests(now)
-    NotificationDigest.objects.filter(
+    uncertain = NotificationDigest.objects.filter(
         status=MailState.SENDING, claimed_at__lt=now - STALE_CLAIM
-    ).update(status=MailState.FAILED, last_error="uncertain: the sender stopped mid-send")
-    outcome: dict[str, int] = {}
+    ).update(status=MailState.UNCERTAIN, last_error=UNCERTAIN_ERROR)
+    outcome: dict[str, int] = {"uncertain": uncertain} if uncertain else {}
     after = 0
     while True:
         ids = list(
@@ -470,10 +497,12 @@ def send_digests(now: dt.datetime | None = None, batch: int = 200) -> dict[str, 
 
 def _send_digest_batch(ids: list[int], now: dt.datetime) -> list[str]:
     """Claim a batch in one statement, read its people and notifications in two, send over one
-    connection; each accepted mail is marked sent by its own statement right after."""
-    NotificationDigest.objects.filter(pk__in=ids, status=MailState.PENDING).update(
-        status=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
+    connection; each accepted mail is marked sent by its own statement right after (the QUIT
+    comes after the whole batch)."""
+    claim(
+        NotificationDigest.objects.filter(pk__in=ids, status=MailState.PENDING),
+        status=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1,
+    )  # fmt: skip
     digests = list(
         NotificationDigest.objects.filter(
             pk__in=ids, status=MailState.SENDING, claimed_at=now
@@ -487,36 +516,35 @@ def _send_digest_batch(ids: list[int], now: dt.datetime) -> list[str]:
     ):
         notes.setdefault(note.digest_id, []).append(note)
     results = []
-    connection = get_connection()
-    for digest in digests:
-        ours = NotificationDigest.objects.filter(
-            pk=digest.pk, claimed_at=now, status=MailState.SENDING
-        )
-        items = notes.get(digest.pk, [])
-        if not items or not digest.person.email:
-            ours.update(status=MailState.SKIPPED, last_error="nothing to send")
-            results.append("skipped")
-            continue
-        try:
-            _digest_message(digest, items, connection).send()
-        except Exception as exc:  # noqa: BLE001 — recorded on the row
-            error = f"{type(exc).__name__}: {str(exc)[:150]}"
-            logger.warning("digest %s failed: %s", digest.pk, type(exc).__name__)
-            if is_permanent(exc) or digest.attempts >= MAX_ATTEMPTS:
-                ours.update(status=MailState.FAILED, last_error=error)
-                if is_permanent(exc):
-                    mark_bounced(digest.person_id, now)
-                results.append("failed")
-            else:  # the next run (an hour later) tries again
-                ours.update(status=MailState.PENDING, last_error=error)
-                results.append("retry")
-            continue
-        ours.update(status=MailState.SENT, sent_at=timezone.now(), last_error="")
-        results.append("sent")
+    with quietly_closed() as connection:
+        for digest in digests:
+            results.append(_send_digest(digest, notes.get(digest.pk, []), connection, now))
     return results
 
 
-def _digest_message(digest: NotificationDigest, items: list[Notification], connection):
+def _send_digest(digest: NotificationDigest, items: list[Notification], connection, now) -> str:
+    ours = NotificationDigest.objects.filter(pk=digest.pk, claimed_at=now, status=MailState.SENDING)
+    if not items or not digest.person.email:
+        ours.update(status=MailState.SKIPPED, last_error="nothing to send")
+        return "skipped"
+    try:
+        send_open(_digest_message(digest, items), connection)
+    except Exception as exc:  # noqa: BLE001 — recorded on the row
+        close_quietly(connection)  # the next digest of the batch opens a fresh one
+        error = f"{type(exc).__name__}: {str(exc)[:150]}"
+        logger.warning("digest %s failed: %s", digest.pk, type(exc).__name__)
+        if is_permanent(exc) or digest.attempts >= MAX_ATTEMPTS:
+            ours.update(status=MailState.FAILED, last_error=error)
+            if is_permanent(exc):
+                mark_bounced(digest.person_id, now)
+            return "failed"
+        ours.update(status=MailState.PENDING, last_error=error)  # the next run (an hour later)
+        return "retry"
+    ours.update(status=MailState.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def _digest_message(digest: NotificationDigest, items: list[Notification]):
     person = digest.person
     with translation.override(person.preferred_language):
         context = {
@@ -531,7 +559,10 @@ def _digest_message(digest: NotificationDigest, items: list[Notification], conne
         html = render_to_string("notifications/mail.html", context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [person.email],
-        headers=_headers(context["unsubscribe_url"]), connection=connection,
+        headers={
+            **_headers(context["unsubscribe_url"]),
+            "Message-ID": message_id("digest", digest.pk),
+        },
     )  # fmt: skip
     message.attach_alternative(html, "text/html")
     return message

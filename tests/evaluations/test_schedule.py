@@ -188,7 +188,7 @@ def test_a_decided_but_unsent_mail_is_still_due_on_the_next_sweep(clock, pw):
     assert len(mail.outbox) == 4
 
 
-def test_a_stale_claim_is_taken_over_but_a_fresh_one_is_not(clock, pw):
+def test_a_stale_invitation_claim_is_resent_once_but_a_fresh_one_is_not(clock, pw):
     clock.move_to(at("2027-05-01 08:00"))
     services.run_schedule(at("2027-05-01 08:00"))
     row = MailDelivery.objects.filter(kind=MailKind.INVITATION).exclude(person__email=None)[0]
@@ -196,7 +196,9 @@ def test_a_stale_claim_is_taken_over_but_a_fresh_one_is_not(clock, pw):
         status=DeliveryStatus.SENDING, claimed_at=at("2027-05-01 07:55")
     )
     assert services.deliver(row.pk, at("2027-05-01 08:00")) == "taken"  # a live sender has it
-    assert services.deliver(row.pk, at("2027-05-01 08:20")) == "sent"  # that sender died
+    assert services.deliver(row.pk, at("2027-05-01 08:20")) == "taken"  # not settled yet
+    services.settle_stale_claims(at("2027-05-01 08:20"))  # that sender died: uncertain
+    assert services.deliver(row.pk, at("2027-05-01 08:20")) == "sent"  # an invitation: once
     assert services.deliver(row.pk, at("2027-05-01 08:40")) == "taken"
 
 
