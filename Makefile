@@ -12,7 +12,7 @@ PORT ?= 8000
 # The embedded default runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test install lint messages clean bench backup restore
+.PHONY: run test install lint messages clean bench faults backup restore
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -52,6 +52,13 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" DEBUG=false ALLOWED_HOSTS=127.0.0.1 \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(PY) manage.py bench_pages
+
+# The fault suite (issue 20): its own Redis, a local SMTP server that refuses on command,
+# gunicorn and Celery with production settings against a PostgreSQL database of its own
+# (FAULTS_DATABASE_URL, dropped and created anew); kills and outages, then counts every mail and
+# answer. Exits non-zero on a loss, an undocumented duplicate or a 5xx.
+faults: install
+	$(PY) -m tests.faults
 
 # Back up the database to one file in BACKUP_DIR (var/backups); restore one with
 # make restore FILE=var/backups/werkplaats-....sqlite3 (stop make run first).

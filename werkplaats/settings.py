@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=45),
     },
 }
+# The two sweeps that decide and send mail run every SWEEP_SECONDS instead when set (the fault
+# suite, `make faults`, uses a few seconds); what is due comes from the database either way.
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 0)
+if SWEEP_SECONDS:
+    for _sweep in ("run-evaluation-schedule", "send-notifications"):
+        CELERY_BEAT_SCHEDULE[_sweep]["schedule"] = timedelta(seconds=SWEEP_SECONDS)
 
 # --- Backups (manage.py backup / restore) -------------------------------------------------
 BACKUP_DIR = env_str("BACKUP_DIR") or str(VAR_DIR / "backups")
