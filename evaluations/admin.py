@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import services
+from evaluations import records
 from evaluations.models import (
     EvaluationCycle,
     EvaluationPlan,
@@ -58,7 +58,7 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Copy as a new version (to edit a locked one)"))
     def copy_as_new_version(self, request, queryset):
         for version in queryset:
-            copy = services.new_instrument_version(version=version)
+            copy = records.new_instrument_version(version=version)
             self.message_user(
                 request, _("Created %(version)s.") % {"version": copy}, messages.SUCCESS
             )

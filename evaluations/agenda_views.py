@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from evaluations import services
+from evaluations import records
+from evaluations.common import EvaluationError
 from evaluations.forms import ActionForm
 from evaluations.models import ImprovementAction
 from werkplaats import policy
@@ -53,13 +54,13 @@ def action_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     status = invalid_status(form, default=200) if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_action(
+            records.save_action(
                 form=form,
                 workplace=workplace,
                 expected_version=form.cleaned_data.get("version"),
                 by=request.user,
             )
-        except services.EvaluationError as error:
+        except EvaluationError as error:
             form.add_error(None, str(error))
             status = 409
         else:

@@ -25,7 +25,7 @@ class EvaluationsConfig(AppConfig):
         )
         user_logged_in.connect(forget_grants, dispatch_uid="evaluations-forget-grants")
 
-        from evaluations.services import erase_personal_data, export_personal_data
+        from evaluations.retention import erase_personal_data, export_personal_data
         from werkplaats.personal_data import PersonalData, register_personal_data
 
         register_personal_data(

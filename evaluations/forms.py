@@ -25,7 +25,7 @@ MAX_TEXT = 4000  # open answers and comments
 
 class PlanForm(forms.ModelForm):
     """A PW's evaluation plan; ``seen`` carries the stamp of the plan it was shown with
-    (``services.plan_stamp``), so a save over someone else's is refused as a conflict."""
+    (``records.plan_stamp``), so a save over someone else's is refused as a conflict."""
 
     seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
 
@@ -218,7 +218,7 @@ class OpenQuestionsForm(forms.Form):
 
 class SeenStampForm(forms.Form):
     """A form over several rows: ``seen`` carries the stamp of the rows it was shown with
-    (``services.rows_stamp``), so a save over someone else's is refused as a conflict."""
+    (``records.rows_stamp``), so a save over someone else's is refused as a conflict."""
 
     seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
 

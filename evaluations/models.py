@@ -2,7 +2,7 @@
 
 The flow (DOMAIN.md, "Evaluation: the structural cycle"):
 1. A PW's ``EvaluationPlan`` says when its yearly cycle and optional check-ins run.
-2. The beat sweep (``services.run_schedule``) creates each ``EvaluationCycle`` from the plan as a
+2. The beat sweep (``cycles.run_schedule``) creates each ``EvaluationCycle`` from the plan as a
    draft two weeks ahead, opens it on its date (inviting the current members) and closes it.
 3. Every invited person gets one ``Invitation``; they answer through a secret link
    (``AccessToken``, stored as a hash only) or, with an account, from their home page.
@@ -54,7 +54,7 @@ class Instrument(models.Model):
 
 class InstrumentVersion(models.Model):
     """One frozen wording of an instrument. Once a response uses it, it never changes:
-    an edit makes a new version (``services.new_instrument_version``)."""
+    an edit makes a new version (``records.new_instrument_version``)."""
 
     instrument = models.ForeignKey(
         Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="versions"
@@ -440,7 +440,7 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("skipped")  # its moment passed (e.g. after an outage)
     FAILED = "failed", _("failed")
     # Left "sending" past the stale-claim window (the sender died between the claim and the
-    # status write): it may have arrived. Not sent again (``services.settle_stale_claims``).
+    # status write): it may have arrived. Not sent again (``mailing.settle_stale_claims``).
     UNCERTAIN = "uncertain", _("uncertain")
 
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from elements.models import Element
-from evaluations import services
+from evaluations import answering, invitations, tokens
+from evaluations.common import EvaluationError
 from evaluations.forms import ElementPageForm, OpenQuestionsForm
 from evaluations.models import (
     PLAIN_LANGUAGE_ROLES,
@@ -32,6 +33,7 @@ from evaluations.models import (
     Response,
 )
 from werkplaats import policy
+from werkplaats.delivery import hash_token
 from werkplaats.security import wrong_link
 
 SESSION_KEY = "evaluation_invitations"
@@ -43,7 +45,7 @@ def _allow(request: HttpRequest, invitation: Invitation, token: str) -> None:
     invitation's id with the hash of the link's token, re-checked on every page, so a link
     that is replaced stops working in browsers that opened it before."""
     grants = dict(request.session.get(SESSION_KEY, {}))
-    grants[str(invitation.pk)] = services.hash_token(token)
+    grants[str(invitation.pk)] = hash_token(token)
     request.session[SESSION_KEY] = grants
 
 
@@ -64,7 +66,7 @@ def _checked_invitation(request: HttpRequest, token: str) -> Invitation | HttpRe
     ``EVALUATION_TOKEN_FAILURES`` times in the window every wrong link gets 429. (A link is
     256 random bits: the throttle keeps guessing noisy and slow, it is not what makes a link
     hard to guess.)"""
-    invitation = services.invitation_for_token(token)
+    invitation = tokens.invitation_for_token(token)
     if invitation is not None:
         return invitation
     return wrong_link(request, THROTTLE_SCOPE, "evaluations/link_invalid.html")
@@ -98,7 +100,7 @@ def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
         return invitation
     stopped = request.method == "POST"
     if stopped:
-        services.stop_reminders(invitation=invitation)
+        invitations.stop_reminders(invitation=invitation)
     return render(
         request,
         "evaluations/stop_reminders.html",
@@ -214,7 +216,7 @@ def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     pages = _pages(invitation)
     if not 1 <= step <= len(pages) + 1:
         raise Http404("No such step")
-    response = services.start_response(invitation=invitation)
+    response = answering.start_response(invitation=invitation)
     context = {
         "invitation": invitation,
         "cycle": cycle,
@@ -237,12 +239,12 @@ def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                services.save_answers(
+                answering.save_answers(
                     response=response,
                     answers=form.answers(),
                     comments={element.code: form.cleaned_data["comment"]},
                 )
-            except services.EvaluationError as error:
+            except EvaluationError as error:
                 form.add_error(None, str(error))
             else:
                 if request.htmx:
@@ -287,15 +289,15 @@ def _final_step(request, response, context, pages) -> HttpResponse:
         form = OpenQuestionsForm(request.POST)
         if form.is_valid():
             try:
-                services.save_open_answers(response=response, **form.cleaned_data)
+                answering.save_open_answers(response=response, **form.cleaned_data)
                 if request.htmx and "submit" not in request.POST:
                     return _saved(request, None)
                 if "previous" in request.POST:
                     return redirect("evaluations:respond-step", response.invitation_id, len(pages))
                 if "submit" in request.POST:
-                    services.submit_response(response=response)
+                    answering.submit_response(response=response)
                     return redirect("evaluations:respond-done", response.invitation_id)
-            except services.EvaluationError as error:
+            except EvaluationError as error:
                 form.add_error(None, str(error))
         elif request.htmx:
             return _saved(request, None, form=form)

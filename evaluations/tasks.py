@@ -11,12 +11,12 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from evaluations import services
+from evaluations import common, cycles, mailing, retention
 
 
 @shared_task
 def run_evaluation_schedule() -> dict[str, int]:
-    result = services.run_schedule()
+    result = cycles.run_schedule()
     to_send = result.to_send
     transaction.on_commit(lambda: [send_evaluation_mail.delay(pk) for pk in to_send])
     return {
@@ -28,17 +28,17 @@ def run_evaluation_schedule() -> dict[str, int]:
     }
 
 
-@shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
+@shared_task(bind=True, acks_late=True, max_retries=common.MAX_ATTEMPTS)
 def send_evaluation_mail(self, pk: int) -> str:
     """Send one ledger row. A temporary mail-server error retries with backoff (at most four
     minutes later); a permanent one is recorded on the row for the bridge-builder."""
-    outcome = services.deliver(pk)
+    outcome = mailing.deliver(pk)
     if outcome == "retry":
-        raise self.retry(countdown=services.backoff(self.request.retries + 1).total_seconds() + 1)
+        raise self.retry(countdown=mailing.backoff(self.request.retries + 1).total_seconds() + 1)
     return outcome
 
 
 @shared_task
 def apply_evaluation_retention() -> int:
     """Anonymise invitations past the retention period (daily, from beat)."""
-    return services.apply_retention()
+    return retention.apply_retention()

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from elements.models import Characteristic
-from evaluations import services
+from evaluations import counts, cycles, invitations, records, tokens
+from evaluations.common import EditConflict, EvaluationError
 from evaluations.forms import CycleForm, IndicatorForm, LateInvitationForm, PlanForm, ScanForm
 from evaluations.models import (
     CycleKind,
@@ -54,7 +55,7 @@ def _cycle(workplace: Workplace, pk: int) -> EvaluationCycle:
 def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The PW's cycles with their response figures, and its evaluation plan."""
     workplace = policy.workplace_for(request.user, slug, MANAGE)
-    cycles = (
+    listed = (
         EvaluationCycle.objects.filter(workplace=workplace)
         .select_related("instrument_version__instrument")
         .annotate(
@@ -68,7 +69,7 @@ def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "evaluations/cycle_list.html",
-        {"workplace": workplace, "cycles": cycles, "plan": plan},
+        {"workplace": workplace, "cycles": listed, "plan": plan},
     )
 
 
@@ -78,16 +79,14 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     plan = EvaluationPlan.objects.filter(workplace=workplace).first() or EvaluationPlan(
         workplace=workplace, instrument=Instrument.objects.filter(code="los-scan").first()
     )
-    form = PlanForm(
-        request.POST or None, instance=plan, initial={"seen": services.plan_stamp(plan)}
-    )
+    form = PlanForm(request.POST or None, instance=plan, initial={"seen": records.plan_stamp(plan)})
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.save_plan(form=form, seen=form.cleaned_data["seen"])
-            except services.EditConflict as error:
+                records.save_plan(form=form, seen=form.cleaned_data["seen"])
+            except EditConflict as error:
                 form.add_error(None, str(error))
                 status = 409
             else:
@@ -116,8 +115,8 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = CycleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = services.save_cycle(form=form, workplace=workplace)
-        except services.EvaluationError as error:
+            cycle = cycles.save_cycle(form=form, workplace=workplace)
+        except EvaluationError as error:
             form.add_error("label", str(error))
         else:
             messages.success(request, _("The cycle is created as a draft."))
@@ -140,10 +139,10 @@ def cycle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CycleForm(request.POST or None, instance=cycle)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_cycle(
+            cycles.save_cycle(
                 form=form, workplace=workplace, expected_version=form.cleaned_data.get("version")
             )
-        except services.EvaluationError as error:
+        except EvaluationError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The cycle is saved."))
@@ -170,8 +169,8 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Who is invited, the response rate per role, mails that failed; the cycle's actions."""
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     cycle = _cycle(workplace, pk)
-    rates = services.response_rates(cycle)
-    invitations = (
+    rates = counts.response_rates(cycle)
+    invited = (
         cycle.invitations.select_related("person")
         .annotate(
             started=Exists(Response.objects.filter(invitation=OuterRef("pk"))),
@@ -217,8 +216,8 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "workplace": workplace,
             "cycle": cycle,
             "rates": rates,
-            "total": services.total_rate(rates),
-            "invitations": invitations,
+            "total": counts.total_rate(rates),
+            "invitations": invited,
             "failed": failed,
             "uncertain": uncertain,
             "late_form": late_form,
@@ -232,9 +231,9 @@ def cycle_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     cycle = _cycle(workplace, pk)
     action = request.POST.get("action")
-    if action == "open" and services.open_cycle(cycle=cycle):
+    if action == "open" and cycles.open_cycle(cycle=cycle):
         messages.success(request, _("The cycle is open; the invitations are being sent."))
-    elif action == "close" and services.close_cycle(cycle=cycle):
+    elif action == "close" and cycles.close_cycle(cycle=cycle):
         messages.success(request, _("The cycle is closed; its answers are frozen."))
     else:
         messages.error(request, _("Nothing changed: the cycle's status had already changed."))
@@ -248,10 +247,10 @@ def invite_late(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = LateInvitationForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            invitation = services.add_invitation(
+            invitation = invitations.add_invitation(
                 cycle=cycle, person=form.cleaned_data["person"], role=form.cleaned_data["role"]
             )
-        except services.EvaluationError as error:
+        except EvaluationError as error:
             messages.error(request, str(error))
         else:
             audit.record(request, "invitation.added", workplace=workplace, obj=invitation)
@@ -277,8 +276,8 @@ def resend(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Http
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     invitation = _invitation(_cycle(workplace, pk), invitation_pk)
     try:
-        queued = services.resend_invitation(invitation=invitation)
-    except services.EvaluationError as error:
+        queued = invitations.resend_invitation(invitation=invitation)
+    except EvaluationError as error:
         messages.error(request, str(error))
     else:
         if queued:
@@ -318,7 +317,7 @@ def new_link(request: HttpRequest, slug: str, pk: int, invitation_pk: int) -> Ht
     context = {"workplace": workplace, "cycle": cycle, "invitation": invitation}
     if response is not None and request.POST.get("confirm") != "yes":
         return render(request, "evaluations/new_link_confirm.html", context)
-    token = services.new_link(invitation=invitation)
+    token = tokens.new_link(invitation=invitation)
     action = "invitation.resume_link_issued" if response else "invitation.link_issued"
     audit.record(request, action, workplace=workplace, obj=invitation)
     # The raw token is shown this once and never stored.
@@ -342,10 +341,10 @@ def _yearly_cycle(request: HttpRequest, slug: str, pk: int) -> tuple[Workplace, 
 def indicators(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The hard indicators of the school year, counted values pre-filled and marked."""
     workplace, cycle = _yearly_cycle(request, slug, pk)
-    counted = services.counted_indicators(cycle)
+    counted = counts.counted_indicators(cycle)
     stored = {row.key: row for row in cycle.indicators.all()}
     initial = {**counted, **{key: row.value for key, row in stored.items()}}
-    initial["seen"] = services.rows_stamp(cycle.indicators.all())
+    initial["seen"] = records.rows_stamp(cycle.indicators.all())
     form = IndicatorForm(request.POST or None, initial=initial, counted=counted)
     status = 200
     if request.method == "POST":
@@ -353,10 +352,10 @@ def indicators(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if v is not None and k != "seen"}
             try:
-                services.save_indicators(cycle=cycle, values=values, seen=form.cleaned_data["seen"])
-            except services.EvaluationError as error:
+                records.save_indicators(cycle=cycle, values=values, seen=form.cleaned_data["seen"])
+            except EvaluationError as error:
                 form.add_error(None, str(error))
-                status = 409 if isinstance(error, services.EditConflict) else 400
+                status = 409 if isinstance(error, EditConflict) else 400
             else:
                 messages.success(request, _("The indicators are saved."))
                 return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)
@@ -385,17 +384,17 @@ def scan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         elif auto and auto.status != "self_scan":
             initial[f"status-{ch.number}"] = "present" if auto.status == "met" else "absent"
             initial[f"evidence-{ch.number}"] = "\n".join(str(fact) for fact in auto.facts)
-    initial["seen"] = services.rows_stamp(cycle.scans.all())
+    initial["seen"] = records.rows_stamp(cycle.scans.all())
     form = ScanForm(request.POST or None, initial=initial, characteristics=characteristics)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.save_scan(cycle=cycle, rows=form.rows(), seen=form.cleaned_data["seen"])
-            except services.EvaluationError as error:
+                records.save_scan(cycle=cycle, rows=form.rows(), seen=form.cleaned_data["seen"])
+            except EvaluationError as error:
                 form.add_error(None, str(error))
-                status = 409 if isinstance(error, services.EditConflict) else 400
+                status = 409 if isinstance(error, EditConflict) else 400
             else:
                 messages.success(request, _("The self-scan is saved."))
                 return redirect("evaluations:cycle-detail", workplace.slug, cycle.pk)

@@ -44,7 +44,7 @@ from cases.forms import (
     SummaryForm,
     ValueStoryForm,
 )
-from evaluations import services
+from evaluations import tokens
 from evaluations.forms import (
     ActionForm,
     CycleForm,
@@ -270,7 +270,7 @@ def test_questionnaire_pages(client, workplace):
 
     cycle = CycleFactory(workplace=workplace)
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     for step, form in ((1, ElementPageForm), (7, OpenQuestionsForm)):
         url = f"/answer/{invitation.pk}/{step}/"
         names = field_names(client, url)
@@ -553,7 +553,7 @@ def test_buttons_without_a_form_class(client, workplace, owner):
 
     cycle = CycleFactory(workplace=workplace)
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    token = services.issue_token(invitation)
+    token = tokens.issue_token(invitation)
     consent = PoolConsentFactory(person=member_user(workplace, Role.CLIENT).person)
     consent.workplaces.set([workplace])
     supporter = member_user(workplace, Role.SUPPORTER)

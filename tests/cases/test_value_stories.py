@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import ValueCycle, ValueStory
+from evaluations.counts import counted_indicators
 from evaluations.forms import IndicatorForm
 from evaluations.models import Indicator
-from evaluations.services import counted_indicators
 from tests.admin_forms import _form_data, admin_post_data
 from tests.factories import (
     CycleFactory,

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from evaluations import services
+from evaluations import cycles, mailing
 from evaluations.models import ImprovementAction, MailDelivery, MailKind
 from tests.factories import (
     ActivityFactory,
@@ -137,12 +137,12 @@ def test_the_owner_is_reminded_once_a_week_before_the_due_date(workplace, closed
         organisation=workplace.partners.first(),
         due_on=timezone.localdate() + dt.timedelta(days=10),
     )
-    services.run_schedule()
+    cycles.run_schedule()
     assert not MailDelivery.objects.filter(kind=MailKind.ACTION_DUE).exists()
     later = timezone.now() + dt.timedelta(days=4)
     for _ in range(2):
-        services.run_schedule(later)
-        services.send_due(later)
+        cycles.run_schedule(later)
+        mailing.send_due(later)
     assert MailDelivery.objects.get(action=action).status == "sent"
     assert [m.to for m in mail.outbox] == [[owner.person.email]]
     assert "Lunch" in mail.outbox[0].body
@@ -155,8 +155,8 @@ def test_a_done_action_is_not_reminded(workplace, closed, owner):
         owner=owner.person, organisation=workplace.partners.first(),
         due_on=timezone.localdate() + dt.timedelta(days=3),
     )  # fmt: skip
-    services.run_schedule()
+    cycles.run_schedule()
     ImprovementAction.objects.filter(pk=action.pk).update(status="done")
-    services.send_due()
+    mailing.send_due()
     assert MailDelivery.objects.get(action=action).status == "skipped"
     assert mail.outbox == []

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from evaluations import services
+from evaluations import answering, common, tokens
 from evaluations.models import Answer, ElementComment, Item, Response
 from tests.factories import CycleFactory, invitation_for
 from werkplaats.models import Role
@@ -24,7 +24,7 @@ def invitation(cycle):
 
 @pytest.fixture
 def link(invitation):
-    return f"/e/{services.issue_token(invitation)}/"
+    return f"/e/{tokens.issue_token(invitation)}/"
 
 
 def without_csrf(response) -> bytes:
@@ -61,14 +61,14 @@ def test_the_intro_states_the_threshold_in_force(client, settings, link):
 
 
 def test_unknown_revoked_and_expired_links_look_the_same(client, cycle, invitation):
-    token = services.issue_token(invitation)
+    token = tokens.issue_token(invitation)
     unknown = client.get("/e/" + "x" * 43 + "/")
-    revoked_token = services.issue_token(invitation)
-    services.new_link(invitation=invitation)  # revokes both earlier tokens
+    revoked_token = tokens.issue_token(invitation)
+    tokens.new_link(invitation=invitation)  # revokes both earlier tokens
     revoked = client.get(f"/e/{revoked_token}/")
     assert client.get(f"/e/{token}/").status_code == 404
     closed = CycleFactory(workplace=cycle.workplace, status="closed")
-    expired = client.get(f"/e/{services.issue_token(invitation_for(closed))}/")
+    expired = client.get(f"/e/{tokens.issue_token(invitation_for(closed))}/")
     assert unknown.status_code == revoked.status_code == expired.status_code == 404
     assert without_csrf(unknown) == without_csrf(revoked) == without_csrf(expired)
 
@@ -93,7 +93,7 @@ def test_guessing_links_is_throttled_per_address_apart_from_logins(
 
 
 def test_the_raw_token_never_reaches_the_logs(client, caplog, invitation):
-    token = services.issue_token(invitation)
+    token = tokens.issue_token(invitation)
     from werkplaats.security import RedactTokens
 
     line = '"GET /e/%s/ HTTP/1.1" 302'
@@ -145,7 +145,7 @@ def test_clients_read_the_plain_language_statements(client, cycle, invitation, l
 
 def test_others_read_the_standard_statements(client, cycle):
     invitation = invitation_for(cycle, Role.PROFESSIONAL)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     item = items_of(cycle, "LOS")[0]
     page = client.get(f"/answer/{invitation.pk}/1/").content.decode()
     assert item.text_nl in page
@@ -172,11 +172,11 @@ def test_an_item_of_another_instrument_version_is_refused(cycle, invitation):
     from evaluations.models import InstrumentVersion
 
     check_in = InstrumentVersion.objects.get(instrument__code="los-check-in")
-    response = services.start_response(invitation=invitation)
+    response = answering.start_response(invitation=invitation)
     foreign = Item.objects.filter(version=check_in).first()
     mine = Item.objects.filter(version=cycle.instrument_version).first()
-    with pytest.raises(services.EvaluationError):
-        services.save_answers(response=response, answers={mine.pk: 3, foreign.pk: 3})
+    with pytest.raises(common.EvaluationError):
+        answering.save_answers(response=response, answers={mine.pk: 3, foreign.pk: 3})
     assert Answer.objects.count() == 0
 
 
@@ -216,9 +216,9 @@ def test_after_closing_nothing_is_stored(client, cycle, invitation, link):
     refused = client.post(f"/answer/{invitation.pk}/1/", {f"item-{los[0].pk}": "4"})
     assert refused.status_code == 410
     assert Answer.objects.count() == 0
-    response = services.start_response(invitation=invitation)
-    with pytest.raises(services.EvaluationError):
-        services.submit_response(response=response)
+    response = answering.start_response(invitation=invitation)
+    with pytest.raises(common.EvaluationError):
+        answering.submit_response(response=response)
 
 
 def test_another_browser_cannot_open_someone_elses_answers(client, cycle, invitation, link):
@@ -265,7 +265,7 @@ def test_the_intro_promises_a_time_computed_from_the_statements(client, cycle):
     assert answering_minutes(30) == 10 and answering_minutes(31) == 10
     assert answering_minutes(33) == 11
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     page = client.get(f"/answer/{invitation.pk}/").content.decode()
     statements = cycle.instrument_version.items.count()
     assert f"Het duurt ongeveer {answering_minutes(statements)} minuten." in page

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from evaluations import services
+from evaluations import tokens
 from evaluations.models import Response
 from tests.evaluations.test_dashboard import answered_cycle, research_rows
 from tests.factories import ResearchGrantFactory, invitation_for, member_user
@@ -24,7 +24,7 @@ def manager(workplace):
 
 def test_the_last_page_asks_and_stores_that_someone_helped(client, cycle):
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     page = client.get(f"/answer/{invitation.pk}/7/").content.decode()
     assert "Iemand heeft me geholpen" in page and "niet wie" in page
     client.post(f"/answer/{invitation.pk}/7/", {"assisted": "on", "submit": "1"})

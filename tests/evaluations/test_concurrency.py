@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from evaluations import services
+from evaluations import answering, cycles, invitations, mailing
 from evaluations.models import DeliveryStatus, MailDelivery, Response
 from tests.factories import CycleFactory, MembershipFactory, WorkplaceFactory, invitation_for
 from tests.reference import reload_reference_data
@@ -61,8 +61,8 @@ def test_two_concurrent_submissions_create_exactly_one_response():
     invitation = invitation_for(cycle, Role.STUDENT)
 
     def submit():
-        response = services.start_response(invitation=invitation)
-        return response.pk, services.submit_response(response=response)
+        response = answering.start_response(invitation=invitation)
+        return response.pk, answering.submit_response(response=response)
 
     results = run_together(submit, count=4)
     assert len({pk for pk, _won in results}) == 1
@@ -73,9 +73,9 @@ def test_two_concurrent_submissions_create_exactly_one_response():
 def test_two_senders_of_one_mail_send_it_once():
     cycle = CycleFactory(workplace=WorkplaceFactory())
     invitation = invitation_for(cycle, Role.STUDENT)
-    services.add_invitation(cycle=cycle, person=invitation.person, role=Role.STUDENT)
+    invitations.add_invitation(cycle=cycle, person=invitation.person, role=Role.STUDENT)
     row = MailDelivery.objects.get()
-    results = run_together(lambda: services.deliver(row.pk), count=4)
+    results = run_together(lambda: mailing.deliver(row.pk), count=4)
     assert sorted(results) == ["sent", "taken", "taken", "taken"]
     assert len(mail.outbox) == 1
 
@@ -87,8 +87,8 @@ def test_two_sweeps_at_once_decide_and_send_every_mail_once():
         MembershipFactory(workplace=workplace, role=role)
 
     def sweep():
-        services.run_schedule()
-        return services.send_due()
+        cycles.run_schedule()
+        return mailing.send_due()
 
     run_together(sweep, count=3)
     cycle.refresh_from_db()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations import services
+from evaluations import answering, common, counts, cycles, invitations, mailing, records, tokens
 from evaluations.models import (
     CharacteristicScan,
     CycleStatus,
@@ -19,6 +19,7 @@ from evaluations.models import (
     InstrumentVersion,
     MailDelivery,
     MailKind,
+    Response,
 )
 from tests.factories import (
     CycleFactory,
@@ -113,8 +114,8 @@ def test_a_closed_cycle_is_frozen(client, owner, workplace):
     client.post(url, cycle_data(label="changed", version=cycle.version))
     cycle.refresh_from_db()
     assert cycle.label != "changed"
-    with pytest.raises(services.EvaluationError):
-        services.save_indicators(cycle=cycle, values={"students": 3})
+    with pytest.raises(common.EvaluationError):
+        records.save_indicators(cycle=cycle, values={"students": 3})
 
 
 def test_an_open_cycle_can_be_extended_but_not_moved(client, owner, workplace):
@@ -159,7 +160,7 @@ def test_a_person_with_two_roles_gets_one_invitation(workplace):
     person = PersonFactory()
     MembershipFactory(person=person, workplace=workplace, role=Role.MANAGER)
     MembershipFactory(person=person, workplace=workplace, role=Role.STUDENT)
-    services.open_cycle(cycle=cycle)
+    cycles.open_cycle(cycle=cycle)
     assert list(cycle.invitations.values_list("role", flat=True)) == [Role.STUDENT]
 
 
@@ -177,8 +178,8 @@ def test_late_invitation_resend_and_personal_link(client, owner, workplace, cycl
     assert client.get(link.split("testserver")[1]).status_code == 302
     # The bridge-builder resends someone's invitation; it goes back to pending once.
     other = invitation_for(cycle, Role.STUDENT)
-    services.add_invitation(cycle=cycle, person=other.person, role=Role.STUDENT)
-    services.send_due()
+    invitations.add_invitation(cycle=cycle, person=other.person, role=Role.STUDENT)
+    mailing.send_due()
     client.force_login(owner)
     client.post(f"{base}/invitations/{other.pk}/resend/")
     row = MailDelivery.objects.get(invitation=other, kind=MailKind.INVITATION)
@@ -197,7 +198,7 @@ def test_the_cycle_page_shows_rates_per_role_not_who_answered(client, owner, cyc
     invitation_for(cycle, Role.STUDENT)
     invitation_for(cycle, Role.CLIENT)
     for invitation in answered:
-        services.submit_response(response=services.start_response(invitation=invitation))
+        answering.submit_response(response=answering.start_response(invitation=invitation))
     client.force_login(owner)
     page = client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/")
     rates = {
@@ -216,7 +217,7 @@ def test_the_cycle_page_runs_a_constant_number_of_queries(client, owner, cycle):
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for role in [Role.CLIENT, Role.PROFESSIONAL, Role.MANAGER] * 4:
-        services.start_response(invitation=invitation_for(cycle, role))
+        answering.start_response(invitation=invitation_for(cycle, role))
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(one.captured_queries) == len(many.captured_queries) <= 14
@@ -252,7 +253,7 @@ def test_case_outputs_of_the_school_year_are_counted(workplace, cycle):
     OutputFactory(case=case, kind="publication", date=dt.date(2026, 10, 1))
     OutputFactory(case=case, kind="publication", date=dt.date(2027, 9, 15))  # next school year
     OutputFactory(case=case, kind="graduation_work", date=dt.date(2027, 6, 1))
-    counted = services.counted_indicators(cycle)
+    counted = counts.counted_indicators(cycle)
     assert (counted["publications"], counted["graduation_assignments"]) == (1, 1)
     assert counted["policy_plan"] == 0
 
@@ -319,9 +320,9 @@ def test_check_in_cycles_have_no_indicators(client, owner, workplace):
 def test_a_locked_instrument_version_is_copied_not_changed(cycle):
     version = cycle.instrument_version
     assert not version.is_locked()
-    services.start_response(invitation=invitation_for(cycle))
+    answering.start_response(invitation=invitation_for(cycle))
     assert version.is_locked()
-    copy = services.new_instrument_version(version=version)
+    copy = records.new_instrument_version(version=version)
     assert (copy.number, copy.items.count()) == (2, 30)
     assert version.items.count() == 30
 
@@ -340,7 +341,7 @@ def test_invitation_lists_links_and_resends_are_audited(client, owner, workplace
     invitation = cycle.invitations.get(person=late)
     link = client.post(f"{base}/invitations/{invitation.pk}/link/").context["link"]
     other = invitation_for(cycle, Role.STUDENT)
-    services.send_due()
+    mailing.send_due()
     client.post(f"{base}/invitations/{other.pk}/resend/")
     events = list(AuditEvent.objects.order_by("pk").values_list("action", "object_id", "actor_id"))
     assert events == [
@@ -382,13 +383,13 @@ def test_the_undeliverable_box_names_who_still_has_to_answer_in_plain_words(clie
     answered = invitation_for(cycle, Role.CLIENT, name="Beantwoorde Cliënt", email=None)
     refused = invitation_for(cycle, Role.STUDENT, name="Geweigerde Student")
     for invitation in (waiting, answered):
-        services._queue(cycle, invitation.person_id, MailKind.INVITATION, invitation)
+        mailing._queue(cycle, invitation.person_id, MailKind.INVITATION, invitation)
     MailDelivery.objects.create(
         cycle=cycle, person=refused.person, invitation=refused, kind=MailKind.INVITATION,
         status="failed", last_error="SMTPRecipientsRefused: {'x': (550, b'no such user')}",
     )  # fmt: skip
-    services.send_due()
-    services.submit_response(response=services.start_response(invitation=answered))
+    mailing.send_due()
+    answering.submit_response(response=answering.start_response(invitation=answered))
     client.force_login(owner)
     page = client.get(f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/").content.decode()
     box = page.split('id="failed-title"')[1].split("</section>")[0]
@@ -409,11 +410,11 @@ def test_a_personal_link_is_offered_only_where_it_works_and_a_started_client_can
     started = invitation_for(cycle, Role.CLIENT, name="Begonnen Cliënt", email=None)
     done = invitation_for(cycle, Role.CLIENT, name="Klare Cliënt", email=None)
     invitation_for(cycle, Role.STUDENT, name="Student Met Mail")
-    response = services.start_response(invitation=started)
+    response = answering.start_response(invitation=started)
     item = cycle.instrument_version.items.order_by("order").first()
-    services.save_answers(response=response, answers={item.pk: 4})
-    services.submit_response(response=services.start_response(invitation=done))
-    old_link = services.new_link(invitation=started)
+    answering.save_answers(response=response, answers={item.pk: 4})
+    answering.submit_response(response=answering.start_response(invitation=done))
+    old_link = tokens.new_link(invitation=started)
     client.force_login(owner)
     base = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}"
     page = client.get(f"{base}/").content.decode()
@@ -433,8 +434,8 @@ def test_a_personal_link_is_offered_only_where_it_works_and_a_started_client_can
     client.logout()
     assert client.get(f"/e/{old_link}/").status_code == 404  # the lost link stops working
     assert client.get(link).status_code == 302  # the new one opens the same response
-    assert services.Response.objects.filter(invitation=started).count() == 1
-    assert services.Response.objects.get(invitation=started).answers.count() == 1
+    assert Response.objects.filter(invitation=started).count() == 1
+    assert Response.objects.get(invitation=started).answers.count() == 1
     # A submitted client gets no link, not even by a hand-made post.
     client.force_login(owner)
     client.post(f"{base}/invitations/{done.pk}/link/", {"confirm": "yes"})

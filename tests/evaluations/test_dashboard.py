@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from evaluations import results, services
+from evaluations import answering, cycles, results
 from evaluations.models import Answer, Item, Response
 from tests.factories import (
     CycleFactory,
@@ -239,13 +239,13 @@ def test_a_closed_cycle_gets_tallies_that_match_its_answers(workplace):
     cycle = CycleFactory(workplace=workplace)
     for value in (1, 2, 3):
         invitation = invitation_for(cycle, Role.STUDENT)
-        response = services.start_response(invitation=invitation)
-        services.save_answers(
+        response = answering.start_response(invitation=invitation)
+        answering.save_answers(
             response=response,
             answers={Item.objects.filter(version=cycle.instrument_version).first().pk: value},
         )
-        services.submit_response(response=response)
-    services.close_cycle(cycle=cycle)
+        answering.submit_response(response=response)
+    cycles.close_cycle(cycle=cycle)
     assert sum(t.n1 + t.n2 + t.n3 for t in cycle.tallies.all()) == 3
 
 

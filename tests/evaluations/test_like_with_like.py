@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import charts, results, services
+from evaluations import charts, records, results
 from evaluations.models import Item
 from tests.evaluations.test_results import close, respond
 from tests.factories import CycleFactory, member_user
@@ -22,7 +22,7 @@ VALUES_NOW = {"VOR-1": 5, "VOR-2": 4, "LOS-1": 5}
 
 def reworded_version(cycle, code="VOR-1"):
     """The next version of the cycle's instrument, with one statement worded differently."""
-    version = services.new_instrument_version(version=cycle.instrument_version)
+    version = records.new_instrument_version(version=cycle.instrument_version)
     Item.objects.filter(version=version, aspect=code).update(
         text_nl="We zoeken elkaar op, ook buiten het overleg."
     )

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
-from evaluations import services
+from evaluations import cycles, mailing
 from evaluations.models import DeliveryStatus, EvaluationCycle, MailDelivery, MailKind
 from tests.evaluations.test_schedule import at, clock, pw, sweep  # noqa: F401 - fixtures
 from tests.evaluations.test_smtp_replies import smtp_server  # noqa: F401 - a fixture
@@ -55,10 +55,10 @@ def test_every_mail_carries_its_rows_message_id(invited):
 def test_a_stale_claim_becomes_uncertain(invited):
     row = MailDelivery.objects.get(person=invited["bridge_builder"], kind=MailKind.INVITATION)
     died_after_the_accept(row, at("2027-05-01 08:00"))
-    assert services.settle_stale_claims(at("2027-05-01 08:14")) == 0  # the sender may be alive
+    assert mailing.settle_stale_claims(at("2027-05-01 08:14")) == 0  # the sender may be alive
     row.refresh_from_db()
     assert row.status == DeliveryStatus.SENDING and row.uncertain_at is None
-    assert services.settle_stale_claims(at("2027-05-01 08:16")) == 1
+    assert mailing.settle_stale_claims(at("2027-05-01 08:16")) == 1
     row.refresh_from_db()
     assert row.uncertain_at == at("2027-05-01 08:16") and "uncertain" in row.last_error
 
@@ -68,9 +68,9 @@ def test_an_uncertain_invitation_is_resent_once_with_the_same_message_id(clock, 
     row = MailDelivery.objects.get(person=student, kind=MailKind.INVITATION)
     died_after_the_accept(row, at("2027-05-01 08:00"))
     clock.move_to(at("2027-05-01 08:20"))
-    result = services.run_schedule(at("2027-05-01 08:20"))
+    result = cycles.run_schedule(at("2027-05-01 08:20"))
     assert row.pk in result.to_send  # pending once more
-    services.send_due(at("2027-05-01 08:20"))
+    mailing.send_due(at("2027-05-01 08:20"))
     row.refresh_from_db()
     assert row.status == DeliveryStatus.SENT and row.uncertain_at == at("2027-05-01 08:20")
     first, again = ids_to(student.email)
@@ -96,7 +96,7 @@ def test_an_uncertain_invitation_whose_resend_is_refused_is_failed_and_not_resen
     def refused(self, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({student.email: (550, b"no such user")})
 
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", refused)
+    monkeypatch.setattr(mailing.EmailMultiAlternatives, "send", refused)
     clock.move_to(at("2027-05-01 08:20"))
     assert sweep(at("2027-05-01 08:20")).to_send == [row.pk]
     row.refresh_from_db()
@@ -159,7 +159,7 @@ def test_the_cycle_page_shows_the_uncertain_cases_to_the_bridge_builder_only(
         row = MailDelivery.objects.get(person=invited[key], kind=MailKind.INVITATION)
         died_after_the_accept(row, at("2027-05-01 08:00"))
     clock.move_to(at("2027-05-01 08:20"))
-    services.settle_stale_claims(at("2027-05-01 08:20"))
+    mailing.settle_stale_claims(at("2027-05-01 08:20"))
     cycle = EvaluationCycle.objects.get()
     url = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/"
     bridge_builder = invited["bridge_builder"]
@@ -183,7 +183,7 @@ def test_the_cycle_page_shows_the_uncertain_cases_to_the_bridge_builder_only(
 def test_the_admin_counts_the_uncertain_cases(client, invited):
     row = MailDelivery.objects.get(person=invited["student"], kind=MailKind.INVITATION)
     died_after_the_accept(row, at("2027-05-01 07:00"))
-    services.settle_stale_claims(at("2027-05-01 08:00"))  # an invitation: pending once more
+    mailing.settle_stale_claims(at("2027-05-01 08:00"))  # an invitation: pending once more
     digest = MailDelivery.objects.get(person=invited["student2"], kind=MailKind.INVITATION)
     MailDelivery.objects.filter(pk=digest.pk).update(
         status=DeliveryStatus.UNCERTAIN, uncertain_at=at("2027-05-01 08:00")
@@ -199,7 +199,7 @@ def test_the_admin_counts_the_uncertain_cases(client, invited):
 def test_over_smtp_the_status_is_written_before_the_quit(smtp_server, clock, pw, monkeypatch):
     workplace, people = pw
     clock.move_to(at("2027-05-01 08:00"))
-    services.run_schedule(at("2027-05-01 08:00"))
+    cycles.run_schedule(at("2027-05-01 08:00"))
     row = MailDelivery.objects.get(person=people["student"], kind=MailKind.INVITATION)
     real_close, at_quit = SMTPBackend.close, []
 
@@ -209,6 +209,6 @@ def test_over_smtp_the_status_is_written_before_the_quit(smtp_server, clock, pw,
         return real_close(self)
 
     monkeypatch.setattr(SMTPBackend, "close", close)
-    assert services.deliver(row.pk, at("2027-05-01 08:00")) == "sent"
+    assert mailing.deliver(row.pk, at("2027-05-01 08:00")) == "sent"
     assert smtp_server.accepted == [people["student"].email]
     assert at_quit == [DeliveryStatus.SENT]  # accepted and recorded, then QUIT

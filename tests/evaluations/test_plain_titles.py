@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from elements.models import ELEMENT_CODES, Element
-from evaluations import services
+from evaluations import tokens
 from tests.factories import invitation_for
 from werkplaats.models import Role
 
@@ -25,7 +25,7 @@ def opened(client, cycle, role: str, language: str | None = None):
     invitation = invitation_for(cycle, role, email=None)
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    assert client.get(f"/e/{services.issue_token(invitation)}/").status_code == 302
+    assert client.get(f"/e/{tokens.issue_token(invitation)}/").status_code == 302
     return invitation
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import results, services
+from evaluations import cycles, results
 from evaluations.models import Answer, ElementComment, Item, ItemTally, Response
 from tests.factories import CycleFactory, invitation_for
 from werkplaats.models import Role
@@ -200,7 +200,7 @@ def test_closing_stores_tallies_and_summaries_that_equal_the_answers(workplace):
     for value in (1, 2, 0, 5):
         respond(cycle, Role.CLIENT, {"GOC-3": value, "SRI-1": 3})
     live = results._live_tallies([cycle.pk])
-    services.close_cycle(cycle=cycle)
+    cycles.close_cycle(cycle=cycle)
     cycle.refresh_from_db()
     stored = {
         (t.cycle_id, t.role, t.item_id): [t.n0, t.n1, t.n2, t.n3, t.n4, t.n5]
@@ -224,7 +224,7 @@ def test_the_trend_hides_years_with_too_few_respondents(workplace):
         )
         for _ in range(count):
             respond(cycle, Role.STUDENT, {"LOS-1": 5 - years_ago})
-        services.close_cycle(cycle=cycle, now=cycle.closes_at)
+        cycles.close_cycle(cycle=cycle, now=cycle.closes_at)
     current = CycleFactory(workplace=workplace)
     points = results.trend(current)
     assert [p[1]["LOS"] for p in points] == [2.0, None, 4.0]

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import results, services
+from evaluations import results, retention, tokens
 from evaluations.models import AccessToken, ElementComment, Invitation, MailDelivery, Response
 from tests.evaluations.test_results import respond
 from tests.factories import CycleFactory, invitation_for, member_user
@@ -27,7 +27,7 @@ def closed_cycle(workplace, *, days_ago: int):
     for value in (2, 4, 5):
         response = respond(cycle, Role.STUDENT, {"LOS-1": value}, comment={"LOS": "Sanne hielp"},
                            went_well="Met Sanne")  # fmt: skip
-        services.issue_token(response.invitation)
+        tokens.issue_token(response.invitation)
         MailDelivery.objects.create(
             cycle=cycle, person=response.invitation.person, invitation=response.invitation,
             kind="invitation", status="sent",
@@ -44,8 +44,8 @@ def test_old_invitations_are_anonymised_and_the_figures_stay(client, workplace):
     before = results.cycle_results(old)
     names = list(old.invitations.values_list("person__name", flat=True))
 
-    assert services.apply_retention() == 3
-    assert services.apply_retention() == 0  # a second run changes nothing
+    assert retention.apply_retention() == 3
+    assert retention.apply_retention() == 0  # a second run changes nothing
 
     assert not Invitation.objects.filter(cycle=old, person__isnull=False).exists()
     assert not AccessToken.objects.filter(invitation__cycle=old).exists()
@@ -67,16 +67,16 @@ def test_old_invitations_are_anonymised_and_the_figures_stay(client, workplace):
 
 def test_the_retention_period_is_configurable(workplace, settings):
     closed_cycle(workplace, days_ago=100)
-    assert services.apply_retention() == 0
+    assert retention.apply_retention() == 0
     settings.EVALUATION_RETENTION_DAYS = 30
-    assert services.apply_retention() == 3
+    assert retention.apply_retention() == 3
 
 
 def test_anonymising_keeps_the_dashboard_for_a_cycle_without_stored_tallies(workplace):
     cycle = closed_cycle(workplace, days_ago=800)
     type(cycle).objects.filter(pk=cycle.pk).update(respondent_count=None, element_scores=None)
     cycle.tallies.all().delete()
-    services.apply_retention()
+    retention.apply_retention()
     cycle.refresh_from_db()
     assert cycle.respondent_count == 3
     assert results.cycle_results(cycle).element("LOS").score.mean == pytest.approx(11 / 3)
@@ -103,7 +103,7 @@ def test_open_answers_leave_the_cached_dashboard_too(
     assert "Met Sanne" in client.get(url).content.decode()  # rendered and cached
     assert cache.get(results.results_cache_key(old.pk, "nl")) is not None
     with django_capture_on_commit_callbacks(execute=True):
-        services.apply_retention()
+        retention.apply_retention()
     assert cache.get(results.results_cache_key(old.pk, "nl")) is None
     html = client.get(url).content.decode()
     assert "Met Sanne" not in html and "Sanne hielp" not in html
@@ -119,7 +119,7 @@ def test_a_render_that_raced_the_anonymisation_is_never_served(client, workplace
     client.force_login(member_user(workplace, Role.MANAGER))
     url = f"/pw/{workplace.slug}/results/{old.pk}/"
     assert "Met Sanne" in client.get(url).content.decode()
-    services.apply_retention()  # on-commit callbacks not run: the stale render stays cached
+    retention.apply_retention()  # on-commit callbacks not run: the stale render stays cached
     assert "Met Sanne" in cache.get(results.results_cache_key(old.pk, "nl"))[1]
     assert "Met Sanne" not in client.get(url).content.decode()
     assert "Met Sanne" not in cache.get(results.results_cache_key(old.pk, "nl"))[1]

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import results, services
+from evaluations import answering, results, tokens
 from evaluations.models import EvaluationCycle, Response
 from tests.factories import CycleFactory, MembershipFactory, PersonFactory, invitation_for
 from werkplaats.models import Role
@@ -25,7 +25,7 @@ def test_a_personal_link_only_for_someone_without_email_who_has_not_started(clie
     base = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/invitations"
     with_email = invitation_for(cycle, Role.MANAGER)
     started = invitation_for(cycle, Role.CLIENT, email=None)
-    services.start_response(invitation=started)
+    answering.start_response(invitation=started)
     fresh = invitation_for(cycle, Role.CLIENT, email=None)
     client.force_login(owner)
     response = client.post(f"{base}/{with_email.pk}/link/", {"confirm": "yes"})
@@ -38,15 +38,15 @@ def test_a_personal_link_only_for_someone_without_email_who_has_not_started(clie
 
 def test_a_replaced_link_stops_working_in_a_browser_that_opened_it(client, cycle):
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     assert client.get(f"/answer/{invitation.pk}/1/").status_code == 200
-    services.new_link(invitation=invitation)
+    tokens.new_link(invitation=invitation)
     assert client.get(f"/answer/{invitation.pk}/1/").status_code == 404
 
 
 def test_logging_in_forgets_the_links_opened_before(client, cycle, member):
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     assert client.get(f"/answer/{invitation.pk}/").status_code == 200
     from werkplaats.models import User
 
@@ -94,7 +94,7 @@ def test_renaming_a_draft_to_an_existing_label_is_a_form_error(client, owner, wo
 def test_the_cycle_list_counts_each_response_once(client, owner, cycle):
     for _ in range(2):
         invitation = invitation_for(cycle, Role.STUDENT)
-        services.submit_response(response=services.start_response(invitation=invitation))
+        answering.submit_response(response=answering.start_response(invitation=invitation))
     invitation_for(cycle, Role.STUDENT)
     client.force_login(owner)
     listed = client.get(f"/pw/{cycle.workplace.slug}/evaluations/").context["cycles"]
@@ -132,7 +132,7 @@ def test_an_open_cycle_shows_its_response_but_no_figures(client, workplace, cycl
 
     for _ in range(4):
         invitation = invitation_for(cycle, Role.STUDENT)
-        services.submit_response(response=services.start_response(invitation=invitation))
+        answering.submit_response(response=answering.start_response(invitation=invitation))
     client.force_login(member_user(workplace, Role.MANAGER))
     page = client.get(f"/pw/{workplace.slug}/results/{cycle.pk}/")
     assert page.context["data"].visible is False

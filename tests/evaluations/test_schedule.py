@@ -16,7 +16,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from evaluations import services
+from evaluations import answering, cycles, invitations, mailing
 from evaluations.models import (
     AccessToken,
     CycleStatus,
@@ -29,6 +29,7 @@ from evaluations.models import (
     Response,
 )
 from tests.factories import MembershipFactory, PersonFactory, WorkplaceFactory
+from werkplaats.delivery import hash_token
 from werkplaats.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +39,9 @@ def at(text: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.fromisoformat(text))
 
 
-def sweep(now: dt.datetime) -> services.SweepResult:
-    result = services.run_schedule(now)
-    services.send_due(now)
+def sweep(now: dt.datetime) -> cycles.SweepResult:
+    result = cycles.run_schedule(now)
+    mailing.send_due(now)
     return result
 
 
@@ -103,10 +104,10 @@ def test_the_whole_cycle_runs_from_the_plan(clock, pw):
     cycle.refresh_from_db()
     assert (result.opened, cycle.status) == (1, CycleStatus.OPEN)
     assert cycle.invitations.count() == 5
-    invitations = [
+    invitation_mails = [
         m for m in mail.outbox if "Uitnodiging" in m.subject or "Invitation" in m.subject
     ]
-    assert len(invitations) == 4
+    assert len(invitation_mails) == 4
     no_address = MailDelivery.objects.get(person=people["client"], kind=MailKind.INVITATION)
     assert (no_address.status, no_address.last_error) == ("failed", "no e-mail address")
 
@@ -118,9 +119,9 @@ def test_the_whole_cycle_runs_from_the_plan(clock, pw):
 
     # One student submits; reminders go only to those who did not.
     student_invitation = cycle.invitations.get(person=people["student"])
-    response = services.start_response(invitation=student_invitation)
+    response = answering.start_response(invitation=student_invitation)
     clock.move_to(at("2027-05-12 10:00"))
-    assert services.submit_response(response=response)
+    assert answering.submit_response(response=response)
 
     clock.move_to(at("2027-05-15 00:10"))
     sweep(at("2027-05-15 00:10"))
@@ -179,65 +180,65 @@ def test_an_outage_past_the_whole_cycle_sends_no_reminder_at_all(clock, pw):
 def test_a_decided_but_unsent_mail_is_still_due_on_the_next_sweep(clock, pw):
     """The task that should have sent it was lost (worker killed, broker flushed)."""
     clock.move_to(at("2027-05-01 08:00"))
-    result = services.run_schedule(at("2027-05-01 08:00"))  # decided, never sent
+    result = cycles.run_schedule(at("2027-05-01 08:00"))  # decided, never sent
     assert len(result.to_send) == 5
     assert len(mail.outbox) == 0
-    later = services.run_schedule(at("2027-05-01 09:00"))
+    later = cycles.run_schedule(at("2027-05-01 09:00"))
     assert sorted(later.to_send) == sorted(result.to_send)
-    services.send_due(at("2027-05-01 09:00"))
+    mailing.send_due(at("2027-05-01 09:00"))
     assert len(mail.outbox) == 4
 
 
 def test_a_stale_invitation_claim_is_resent_once_but_a_fresh_one_is_not(clock, pw):
     clock.move_to(at("2027-05-01 08:00"))
-    services.run_schedule(at("2027-05-01 08:00"))
+    cycles.run_schedule(at("2027-05-01 08:00"))
     row = MailDelivery.objects.filter(kind=MailKind.INVITATION).exclude(person__email=None)[0]
     MailDelivery.objects.filter(pk=row.pk).update(
         status=DeliveryStatus.SENDING, claimed_at=at("2027-05-01 07:55")
     )
-    assert services.deliver(row.pk, at("2027-05-01 08:00")) == "taken"  # a live sender has it
-    assert services.deliver(row.pk, at("2027-05-01 08:20")) == "taken"  # not settled yet
-    services.settle_stale_claims(at("2027-05-01 08:20"))  # that sender died: uncertain
-    assert services.deliver(row.pk, at("2027-05-01 08:20")) == "sent"  # an invitation: once
-    assert services.deliver(row.pk, at("2027-05-01 08:40")) == "taken"
+    assert mailing.deliver(row.pk, at("2027-05-01 08:00")) == "taken"  # a live sender has it
+    assert mailing.deliver(row.pk, at("2027-05-01 08:20")) == "taken"  # not settled yet
+    mailing.settle_stale_claims(at("2027-05-01 08:20"))  # that sender died: uncertain
+    assert mailing.deliver(row.pk, at("2027-05-01 08:20")) == "sent"  # an invitation: once
+    assert mailing.deliver(row.pk, at("2027-05-01 08:40")) == "taken"
 
 
 def test_a_temporary_mail_error_is_retried_with_backoff(clock, pw, monkeypatch):
     clock.move_to(at("2027-05-01 08:00"))
-    services.run_schedule(at("2027-05-01 08:00"))
+    cycles.run_schedule(at("2027-05-01 08:00"))
     row = MailDelivery.objects.filter(kind=MailKind.INVITATION).exclude(person__email=None)[0]
-    original = services.EmailMultiAlternatives.send
+    original = mailing.EmailMultiAlternatives.send
 
     def down(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("connection lost")
 
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", down)
-    assert services.deliver(row.pk, at("2027-05-01 08:00")) == "retry"
+    monkeypatch.setattr(mailing.EmailMultiAlternatives, "send", down)
+    assert mailing.deliver(row.pk, at("2027-05-01 08:00")) == "retry"
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.next_attempt_at == at("2027-05-01 08:00:30")
     assert "SMTPServerDisconnected" in row.last_error
     assert AccessToken.objects.filter(invitation=row.invitation).count() == 0  # link withdrawn
-    assert services.deliver(row.pk, at("2027-05-01 08:00:10")) == "taken"  # not yet due
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", original)
-    assert services.deliver(row.pk, at("2027-05-01 08:01")) == "sent"
+    assert mailing.deliver(row.pk, at("2027-05-01 08:00:10")) == "taken"  # not yet due
+    monkeypatch.setattr(mailing.EmailMultiAlternatives, "send", original)
+    assert mailing.deliver(row.pk, at("2027-05-01 08:01")) == "sent"
     assert len(mail.outbox) == 1
 
 
 def test_a_refused_address_is_recorded_not_retried_and_shown(clock, pw, monkeypatch, client):
     workplace, people = pw
     clock.move_to(at("2027-05-01 08:00"))
-    services.run_schedule(at("2027-05-01 08:00"))
+    cycles.run_schedule(at("2027-05-01 08:00"))
     row = MailDelivery.objects.get(person=people["student2"], kind=MailKind.INVITATION)
 
     def refused(self, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({people["student2"].email: (550, b"no such user")})
 
-    monkeypatch.setattr(services.EmailMultiAlternatives, "send", refused)
-    assert services.deliver(row.pk, at("2027-05-01 08:00")) == "failed"
+    monkeypatch.setattr(mailing.EmailMultiAlternatives, "send", refused)
+    assert mailing.deliver(row.pk, at("2027-05-01 08:00")) == "failed"
     row.refresh_from_db()
     assert row.status == "failed"
-    assert services.run_schedule(at("2027-05-01 09:00")).to_send.count(row.pk) == 0
+    assert cycles.run_schedule(at("2027-05-01 09:00")).to_send.count(row.pk) == 0
     # The bridge-builder sees it on the cycle page.
     from tests.factories import UserFactory
 
@@ -259,7 +260,7 @@ def test_every_mail_link_is_a_fresh_token_stored_only_as_a_hash(clock, pw):
     token = re.search(r"/e/([A-Za-z0-9_\-]+)/", message.body).group(1)
     assert len(token) >= 43  # 32 bytes in URL-safe base64: 256 bits
     stored = AccessToken.objects.get(invitation__person=people["student"])
-    assert stored.token_hash == services.hash_token(token)
+    assert stored.token_hash == hash_token(token)
     assert token not in str(list(AccessToken.objects.values()))
     assert f"/e/{token}/stop/" in message.body
     html = message.alternatives[0][0]
@@ -276,11 +277,11 @@ def test_stopped_reminders_and_submitted_answers_skip_a_decided_reminder(clock, 
     sweep(at("2027-05-01 08:00"))
     cycle = EvaluationCycle.objects.get()
     clock.move_to(at("2027-05-15 01:00"))
-    services.run_schedule(at("2027-05-15 01:00"))  # reminders decided, not yet sent
-    services.stop_reminders(invitation=cycle.invitations.get(person=people["student"]))
-    response = services.start_response(invitation=cycle.invitations.get(person=people["student2"]))
-    services.submit_response(response=response)
-    services.send_due(at("2027-05-15 01:00"))
+    cycles.run_schedule(at("2027-05-15 01:00"))  # reminders decided, not yet sent
+    invitations.stop_reminders(invitation=cycle.invitations.get(person=people["student"]))
+    response = answering.start_response(invitation=cycle.invitations.get(person=people["student2"]))
+    answering.submit_response(response=response)
+    mailing.send_due(at("2027-05-15 01:00"))
     for key in ("student", "student2"):
         reminder = MailDelivery.objects.get(person=people[key], kind=MailKind.REMINDER_1)
         assert reminder.status == "skipped"
@@ -293,12 +294,12 @@ def test_a_late_member_is_invited_and_a_resend_goes_once(clock, pw):
     cycle = EvaluationCycle.objects.get()
     late = PersonFactory()
     MembershipFactory(person=late, workplace=workplace, role=Role.PROFESSIONAL)
-    services.add_invitation(cycle=cycle, person=late, role=Role.PROFESSIONAL)
+    invitations.add_invitation(cycle=cycle, person=late, role=Role.PROFESSIONAL)
     sweep(at("2027-05-01 09:00"))
     assert kinds_sent_to(late) == [MailKind.INVITATION]
     invitation = cycle.invitations.get(person=late)
-    assert services.resend_invitation(invitation=invitation)
-    assert not services.resend_invitation(invitation=invitation)  # double click
+    assert invitations.resend_invitation(invitation=invitation)
+    assert not invitations.resend_invitation(invitation=invitation)  # double click
     sweep(at("2027-05-01 09:05"))
     assert len([m for m in mail.outbox if m.to == [late.email]]) == 2
     # Reminders only for moments after the person was invited.
@@ -312,7 +313,7 @@ def test_check_ins_follow_the_plan_and_skip_the_yearly_month(pw):
     plan.yearly_month = 3
     plan.check_in_instrument = Instrument.objects.get(code="los-check-in")
     plan.save()
-    planned = services.planned_cycles(plan, "2026-2027")
+    planned = cycles.planned_cycles(plan, "2026-2027")
     assert [(c.kind, c.label, c.opens_at.date().isoformat()) for c in planned] == [
         ("yearly", "2026-2027", "2027-03-01"),
         ("check_in", "2026-2027 · 1", "2026-10-01"),

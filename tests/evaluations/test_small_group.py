@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluations import services
+from evaluations import tokens
 from tests.factories import invitation_for
 from werkplaats.models import Role
 
@@ -13,7 +13,7 @@ WARNING = "Je groep is klein"
 
 
 def intro(client, invitation) -> str:
-    landing = client.get(f"/e/{services.issue_token(invitation)}/")
+    landing = client.get(f"/e/{tokens.issue_token(invitation)}/")
     return client.get(landing["Location"]).content.decode()
 
 

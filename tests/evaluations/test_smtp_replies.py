@@ -10,9 +10,10 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from evaluations import services
+from evaluations import cycles, mailing
 from evaluations.models import DeliveryStatus, MailDelivery, MailKind
 from tests.evaluations.test_schedule import at, clock, pw  # noqa: F401 - fixtures
+from werkplaats.delivery import is_permanent
 
 pytestmark = pytest.mark.django_db
 
@@ -60,26 +61,26 @@ def smtp_server(settings):
 def invitation_row(clock, pw):  # noqa: F811 - the fixtures imported above
     workplace, people = pw
     clock.move_to(at("2027-05-01 08:00"))
-    services.run_schedule(at("2027-05-01 08:00"))
+    cycles.run_schedule(at("2027-05-01 08:00"))
     return MailDelivery.objects.get(person=people["student"], kind=MailKind.INVITATION)
 
 
 def test_a_greylisting_451_at_rcpt_is_retried_then_delivered(smtp_server, invitation_row):
     address = invitation_row.person.email
     smtp_server.at_rcpt[address] = "451 4.7.1 Greylisted, try again later"
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "retry"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "retry"
     invitation_row.refresh_from_db()
     assert (invitation_row.status, invitation_row.attempts) == (DeliveryStatus.PENDING, 1)
     assert invitation_row.next_attempt_at == at("2027-05-01 08:00:30")
     assert "SMTPRecipientsRefused" in invitation_row.last_error
     del smtp_server.at_rcpt[address]
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:01")) == "sent"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:01")) == "sent"
     assert smtp_server.accepted == [address]
 
 
 def test_a_550_at_rcpt_is_permanent(smtp_server, invitation_row):
     smtp_server.at_rcpt[invitation_row.person.email] = "550 5.1.1 No such user"
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "failed"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "failed"
     invitation_row.refresh_from_db()
     assert (invitation_row.status, invitation_row.attempts) == (DeliveryStatus.FAILED, 1)
     assert smtp_server.accepted == []
@@ -87,17 +88,17 @@ def test_a_550_at_rcpt_is_permanent(smtp_server, invitation_row):
 
 def test_a_451_after_data_is_retried(smtp_server, invitation_row):
     smtp_server.at_data[invitation_row.person.email] = "451 4.3.0 Mailbox temporarily full"
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "retry"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "retry"
     invitation_row.refresh_from_db()
     assert invitation_row.status == DeliveryStatus.PENDING
     smtp_server.at_data.clear()
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:01")) == "sent"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:01")) == "sent"
     assert smtp_server.accepted == [invitation_row.person.email]
 
 
 def test_a_554_after_data_is_permanent(smtp_server, invitation_row):
     smtp_server.at_data[invitation_row.person.email] = "554 5.7.1 Message refused"
-    assert services.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "failed"
+    assert mailing.deliver(invitation_row.pk, at("2027-05-01 08:00")) == "failed"
 
 
 @pytest.mark.parametrize(
@@ -106,4 +107,4 @@ def test_a_554_after_data_is_permanent(smtp_server, invitation_row):
 )
 def test_a_refusal_is_permanent_only_when_every_recipient_got_5xx(codes, permanent):
     refused = {f"r{i}@example.org": (code, b"x") for i, code in enumerate(codes)}
-    assert services._is_permanent(smtplib.SMTPRecipientsRefused(refused)) is permanent
+    assert is_permanent(smtplib.SMTPRecipientsRefused(refused)) is permanent

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from evaluations import services, tasks
+from evaluations import answering, common, invitations, mailing, tasks
 from evaluations.models import InstrumentVersion, MailDelivery
 from tests.factories import CycleFactory, UserFactory, invitation_for
 from tests.werkplaats.test_configuration import manage
@@ -35,12 +35,12 @@ def test_the_task_time_limit_is_below_the_visibility_timeout_and_the_stale_claim
     assert redis_visibility == 60 * 60  # the README promises an hour
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
     assert redis_visibility > settings.CELERY_TASK_TIME_LIMIT
-    assert services.STALE_CLAIM.total_seconds() > settings.CELERY_TASK_TIME_LIMIT
+    assert common.STALE_CLAIM.total_seconds() > settings.CELERY_TASK_TIME_LIMIT
     assert settings.CELERY_TASK_ACKS_LATE and tasks.send_evaluation_mail.acks_late
 
 
 def test_retry_countdowns_stay_within_a_few_minutes():
-    delays = [services.backoff(attempt).total_seconds() for attempt in range(1, 20)]
+    delays = [mailing.backoff(attempt).total_seconds() for attempt in range(1, 20)]
     assert delays[:4] == [30, 60, 120, 240]
     assert max(delays) <= 240
 
@@ -76,9 +76,9 @@ def test_a_rolled_back_sweep_enqueues_no_mail(workplace, django_capture_on_commi
 def test_a_temporary_failure_makes_the_task_retry_soon(workplace, monkeypatch):
     cycle = CycleFactory(workplace=workplace)
     invitation = invitation_for(cycle, Role.STUDENT)
-    services.add_invitation(cycle=cycle, person=invitation.person, role=Role.STUDENT)
+    invitations.add_invitation(cycle=cycle, person=invitation.person, role=Role.STUDENT)
     row = MailDelivery.objects.get()
-    monkeypatch.setattr(services, "deliver", lambda pk: "retry")
+    monkeypatch.setattr(mailing, "deliver", lambda pk: "retry")
     patched = mock.patch.object(tasks.send_evaluation_mail, "retry", side_effect=RuntimeError)
     with patched as retry, pytest.raises(RuntimeError):
         tasks.send_evaluation_mail.run(row.pk)
@@ -92,7 +92,7 @@ def test_the_admin_locks_a_version_with_responses(client, workplace):
     version = InstrumentVersion.objects.get(instrument__code="los-scan")
     url = f"/admin/evaluations/instrumentversion/{version.pk}/change/"
     assert 'name="items-0-text_nl"' in client.get(url).content.decode()
-    services.start_response(invitation=invitation_for(CycleFactory(workplace=workplace)))
+    answering.start_response(invitation=invitation_for(CycleFactory(workplace=workplace)))
     locked = client.get(url).content.decode()
     assert 'name="items-0-text_nl"' not in locked
     assert 'name="strength_from"' not in locked

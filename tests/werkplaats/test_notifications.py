@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations import services as evaluation_services
+from evaluations import answering, mailing
 from evaluations.models import DeliveryStatus, MailDelivery, MailKind
 from tests.factories import (
     CycleFactory,
@@ -156,17 +156,15 @@ def test_evaluation_mails_are_notifications_and_honour_the_settings(workplace):
     keen = invitation_for(cycle, Role.STUDENT, email="a@voorbeeld.example").person
     quiet = invitation_for(cycle, Role.STUDENT, email="b@voorbeeld.example").person
     choose(quiet, evaluation_reminder="off")
-    evaluation_services.queue_due_mails(cycle, timezone.now())
+    mailing.queue_due_mails(cycle, timezone.now())
     assert kinds(keen) == kinds(quiet) == ["evaluation-open"]
     assert Notification.objects.filter(mail=MailState.LEDGER).count() == 2
-    evaluation_services.send_due()
+    mailing.send_due()
     assert sorted(m.to[0] for m in mail.outbox) == ["a@voorbeeld.example", "b@voorbeeld.example"]
     # A reminder is a ledger row for both; the one who switched reminders off gets no mail.
     for person in (keen, quiet):
-        evaluation_services._queue(
-            cycle, person.pk, MailKind.REMINDER_1, cycle.invitations.get(person=person)
-        )
-    evaluation_services.send_due()
+        mailing._queue(cycle, person.pk, MailKind.REMINDER_1, cycle.invitations.get(person=person))
+    mailing.send_due()
     reminded = MailDelivery.objects.filter(kind=MailKind.REMINDER_1)
     assert reminded.get(person=keen).status == DeliveryStatus.SENT
     assert reminded.get(person=quiet).status == DeliveryStatus.SKIPPED
@@ -177,8 +175,8 @@ def test_results_in_the_digest_are_not_mailed_by_the_ledger_too(workplace):
     cycle = CycleFactory(workplace=workplace)
     manager = member_user(workplace, Role.MANAGER, email="m@voorbeeld.example").person
     choose(manager, results_ready="digest")
-    evaluation_services._queue_for_role(cycle, Role.MANAGER, MailKind.RESULTS_READY)
-    evaluation_services.send_due()
+    mailing._queue_for_role(cycle, Role.MANAGER, MailKind.RESULTS_READY)
+    mailing.send_due()
     assert MailDelivery.objects.get().status == DeliveryStatus.SKIPPED and not mail.outbox
     note = Notification.objects.get(recipient=manager)
     assert note.kind == "results-ready" and note.mail == MailState.DIGEST
@@ -191,14 +189,12 @@ def test_two_days_before_the_end_those_who_did_not_submit_find_it_in_the_inbox(w
     cycle = CycleFactory(workplace=workplace)
     waiting = invitation_for(cycle).person
     done = invitation_for(cycle)
-    evaluation_services.submit_response(
-        response=evaluation_services.start_response(invitation=done)
-    )
-    evaluation_services.queue_due_mails(cycle, timezone.now())
+    answering.submit_response(response=answering.start_response(invitation=done))
+    mailing.queue_due_mails(cycle, timezone.now())
     assert Notification.objects.filter(kind="evaluation-closing").count() == 0
     near_the_end = cycle.closes_at - dt.timedelta(days=1)
     for _ in range(2):  # the sweep runs every few minutes
-        evaluation_services.queue_due_mails(cycle, near_the_end)
+        mailing.queue_due_mails(cycle, near_the_end)
     closing = Notification.objects.filter(kind="evaluation-closing")
     assert [n.recipient for n in closing] == [waiting]
     assert closing.get().mail == MailState.NONE  # in the app only: the reminders are the mails

@@ -199,7 +199,7 @@ def test_every_kind_of_field_gets_a_label_a_lone_checkbox_too():
 
 
 def test_the_home_page_leads_with_each_roles_job(client, workplace):
-    from evaluations import services as evaluation_services
+    from evaluations import answering
     from tests.factories import ActivityFactory, CycleFactory, GoalFactory, invitation_for
     from werkplaats.models import Activity
 
@@ -209,9 +209,7 @@ def test_the_home_page_leads_with_each_roles_job(client, workplace):
     ActivityFactory(workplace=workplace, title="Intervisie over een casus")
     cycle = CycleFactory(workplace=workplace)
     answered = invitation_for(cycle, Role.STUDENT)
-    evaluation_services.submit_response(
-        response=evaluation_services.start_response(invitation=answered)
-    )
+    answering.submit_response(response=answering.start_response(invitation=answered))
     invitation_for(cycle, Role.STUDENT)
     client_invitation = invitation_for(cycle, Role.CLIENT)
 

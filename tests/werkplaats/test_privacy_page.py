@@ -3,7 +3,7 @@ start of every questionnaire, with the configured retention period."""
 
 import pytest
 
-from evaluations import services
+from evaluations import tokens
 from tests.factories import CycleFactory, invitation_for
 from werkplaats.models import Role
 
@@ -22,7 +22,7 @@ def test_the_privacy_page_is_open_and_in_dutch_and_english(client, settings):
 def test_every_page_and_every_questionnaire_link_to_it(client, workplace):
     assert 'href="/privacy/"' in client.get("/accounts/login/").content.decode()
     invitation = invitation_for(CycleFactory(workplace=workplace), Role.CLIENT, email=None)
-    client.get(f"/e/{services.issue_token(invitation)}/")
+    client.get(f"/e/{tokens.issue_token(invitation)}/")
     assert 'href="/privacy/"' in client.get(f"/answer/{invitation.pk}/").content.decode()
 
 

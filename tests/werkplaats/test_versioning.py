@@ -63,14 +63,14 @@ def test_an_action_saved_without_a_valid_version_is_a_conflict(
 
 
 def test_the_cycle_and_action_services_refuse_an_edit_without_a_version(workplace):
-    from evaluations import services
+    from evaluations import common, cycles
     from evaluations.forms import CycleForm
 
     cycle = CycleFactory(workplace=workplace, status="draft")
     form = CycleForm(cycle_data(label="x", version="1"), instance=cycle)
     assert form.is_valid(), form.errors
-    with pytest.raises(services.EditConflict):
-        services.save_cycle(form=form, workplace=workplace, expected_version=None)
+    with pytest.raises(common.EditConflict):
+        cycles.save_cycle(form=form, workplace=workplace, expected_version=None)
     assert EvaluationCycle.objects.get(pk=cycle.pk).version == 1
 
 

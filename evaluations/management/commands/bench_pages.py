@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from elements.models import ELEMENT_CODES
-from evaluations import results, services
+from evaluations import results, tokens
 from evaluations.management.commands.seed_bench import BENCH_MANAGER, PREFIX
 from evaluations.models import CycleKind, CycleStatus, EvaluationCycle, Invitation, Item
 from werkplaats.models import (
@@ -144,7 +144,7 @@ class Command(BaseCommand):
         begins, ends = school_year_bounds(year)
         year_range = {"date_from": begins.isoformat(), "date_to": ends.isoformat()}
         respondent, invitation = Client(), w["invitation"]
-        respondent.get(f"/e/{services.issue_token(invitation)}/")  # the link opens the session
+        respondent.get(f"/e/{tokens.issue_token(invitation)}/")  # the link opens the session
         item = Item.objects.filter(version=invitation.cycle.instrument_version).first()
         dashboard = reverse("evaluations:dashboard", args=[first, yearly.pk])
 

@@ -19,6 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from evaluations.common import ROLE_PRIORITY
+from evaluations.counts import counted_indicators
+from evaluations.cycles import _local_midnight
 from evaluations.models import (
     Answer,
     CharacteristicScan,
@@ -34,14 +37,8 @@ from evaluations.models import (
     Response,
     ScanStatus,
 )
+from evaluations.records import save_indicators, save_scan
 from evaluations.results import tally_cycle
-from evaluations.services import (
-    ROLE_PRIORITY,
-    _local_midnight,
-    counted_indicators,
-    save_indicators,
-    save_scan,
-)
 from werkplaats.management.commands.seed_demo import CASES, DEMO_WORKPLACE
 from werkplaats.models import Membership, Workplace, school_year_of
 
