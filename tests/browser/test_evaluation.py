@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluations import services
+from evaluations import tokens
 from evaluations.models import CycleStatus, EvaluationCycle, Invitation
 from tests.browser.conftest import axe_violations
 from tests.browser.test_overview import demo, log_in, tab_to  # noqa: F401 — fixture and helpers
@@ -37,7 +37,7 @@ def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
 ):
     cycle = EvaluationCycle.objects.get(workplace__slug=DEMO_WORKPLACE, status=CycleStatus.OPEN)
     invitation = Invitation.objects.filter(cycle=cycle, role=Role.CLIENT, response=None).first()
-    token = services.issue_token(invitation)
+    token = tokens.issue_token(invitation)
     cycle_url = f"{live_server.url}/pw/{DEMO_WORKPLACE}/evaluations/{cycle.pk}/"
 
     log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")

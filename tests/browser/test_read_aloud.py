@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluations import services
+from evaluations import tokens
 from tests.browser.conftest import axe_violations
 from tests.factories import CycleFactory, WorkplaceFactory, invitation_for
 from tests.reference import reload_reference_data
@@ -37,7 +37,7 @@ def client_link(live_server, db):
     reload_reference_data()  # a transactional test starts without the migrations' rows
     cycle = CycleFactory(workplace=WorkplaceFactory(name="PW De Linde", slug="de-linde"))
     invitation = invitation_for(cycle, Role.CLIENT, email=None)
-    return invitation, f"{live_server.url}/e/{services.issue_token(invitation)}/"
+    return invitation, f"{live_server.url}/e/{tokens.issue_token(invitation)}/"
 
 
 def test_a_client_has_statements_read_aloud_in_plain_dutch(live_server, page, client_link):
