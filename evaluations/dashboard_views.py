@@ -113,12 +113,13 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     before = previous.element_scores if previous else None
     year_start, year_end = school_year_bounds(cycle.school_year)
-    # The activity log's cached summary (dropped on every write to the log), not a count of
+    # The activity strip's counters for the school year (kept on every write), not a count of
     # the year's tag rows on every render (36 ms at 100,000 activities).
     activities = activity_summary(
         workplace,
         Activity.objects.filter(workplace=workplace, date__range=(year_start, year_end)),
         f"school-year:{year_start}:{year_end}",
+        counted=((cycle.school_year, cycle.school_year), None),
     )["per_element"]
     goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
     investment = [

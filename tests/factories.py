@@ -109,11 +109,26 @@ def member_user(workplace: Workplace, role: str = Role.STUDENT, **person_fields)
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
+        skip_postgeneration_save = True
 
     workplace = factory.SubFactory(WorkplaceFactory)
     date = factory.LazyFunction(timezone.localdate)
     kind = factory.LazyFunction(lambda: ActivityKind.objects.get(code="intervision"))
     title = factory.Sequence(lambda n: f"Intervisie {n}")
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):  # noqa: N805
+        """Element or aspect codes (``tags=["LOS", "GOC-2"]``); the PW's strip counters are
+        counted afresh, as after any write that bypasses the services."""
+        if not create:
+            return
+        if extracted:
+            from elements.tagging import TagSelection, set_tags
+
+            set_tags(obj, TagSelection.from_codes(extracted))
+        from werkplaats.activity_counts import rebuild
+
+        rebuild(obj.workplace_id)
 
 
 class GoalFactory(factory.django.DjangoModelFactory):

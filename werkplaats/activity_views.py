@@ -72,7 +72,7 @@ def _strip(counts: dict[str, int]) -> list[dict]:
 def _list_context(request: HttpRequest, workplace: Workplace) -> dict:
     filters = ActivityFilterForm(request.GET or None, workplace=workplace)
     activities = filters.apply(Activity.objects.filter(workplace=workplace))
-    summary = activity_summary(workplace, activities, filters.cache_key())
+    summary = activity_summary(workplace, activities, filters.cache_key(), filters.counted())
     page = CountedPaginator(
         _with_details(activities).order_by("-date", "-start_time", "-pk"),
         PAGE_SIZE,
@@ -204,7 +204,9 @@ def _row_context(request: HttpRequest, workplace: Workplace, pk: int) -> dict:
     # The strip keeps the filters of the list on screen (its URL is in HX-Current-URL).
     filters = ActivityFilterForm(_current_filters(request) or None, workplace=workplace)
     activities = filters.apply(Activity.objects.filter(workplace=workplace))
-    counts = activity_summary(workplace, activities, filters.cache_key())["per_element"]
+    counts = activity_summary(workplace, activities, filters.cache_key(), filters.counted())[
+        "per_element"
+    ]
     strip = _strip(counts)
     return {"workplace": workplace, "activity": activity, "strip": strip, "oob": True,
             "can_log": True}  # fmt: skip

@@ -246,6 +246,13 @@ class ActivityAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         activity_log_changed_after_commit(workplace_id)
 
+    def delete_queryset(self, request, queryset):
+        # "Delete selected": every PW concerned is counted afresh after commit.
+        workplace_ids = set(queryset.values_list("workplace_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for workplace_id in workplace_ids:
+            activity_log_changed_after_commit(workplace_id)
+
 
 class GoalSupportInline(admin.TabularInline):
     model = GoalSupport

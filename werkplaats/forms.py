@@ -216,6 +216,20 @@ class ActivityFilterForm(forms.Form):
             activities = activities.filter(participants=data["participant"])
         return activities
 
+    def counted(self):
+        """(school years, element) when the filters are whole school years and at most an
+        element, so the strip counters answer them (``activity_counts.summary``); else None."""
+        from werkplaats.activity_counts import whole_years
+
+        data = self.cleaned_data if self.is_valid() else {}
+        if any(data.get(name) for name in ("kind", "level", "participant")):
+            return None
+        element = data.get("element") or None
+        if element and "-" in element:
+            return None  # an aspect: the counters are per element
+        years = whole_years(data.get("date_from"), data.get("date_to"))
+        return None if years is None else (years, element)
+
 
 # --- Shared learning goals --------------------------------------------------------------------
 class GoalForm(VersionedForm, TaggedModelForm):

@@ -594,6 +594,31 @@ class ActivityHeadcount(models.Model):
         return f"{self.count} × {self.get_role_display()}"
 
 
+class ActivityElementCount(models.Model):
+    """The activity list's strip and total without a scan (issue 16): per PW and school year,
+    how many activities carry ``element`` and ``with_element`` both. ``element ==
+    with_element`` counts the activities tagged with it; both empty count all activities. The
+    services keep it on every write, in the write's transaction (``activity_counts``); other
+    writers (admin, imports, seeders) rebuild the PW's rows after commit."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="+")
+    school_year = models.CharField(max_length=9)
+    element = models.CharField(max_length=8, blank=True)
+    with_element = models.CharField(max_length=8, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplace", "school_year", "element", "with_element"],
+                name="activitycount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.element}+{self.with_element}: {self.count}"
+
+
 # --- Shared learning goals --------------------------------------------------------------------
 class GoalStatus(models.TextChoices):
     DRAFT = "draft", _("draft")

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from werkplaats import activity_counts
 from werkplaats.models import (
     Activity,
     ActivityHeadcount,
@@ -153,6 +154,7 @@ def create_activity(*, form, workplace: Workplace, by) -> Activity:
         activity.save()
         form.save_m2m()
         _save_headcounts(activity, form.headcounts())
+        activity_counts.apply(workplace.pk, None, activity_counts.state_of(activity))
         _log_changed(workplace.pk)
     return activity
 
@@ -160,8 +162,12 @@ def create_activity(*, form, workplace: Workplace, by) -> Activity:
 def update_activity(*, form) -> Activity:
     """Save an edited activity; raise EditConflict if it changed since the form was opened."""
     with transaction.atomic():
+        # The stored state, read under the row's lock: a concurrent save waits for this one.
+        stored = Activity.objects.select_for_update().get(pk=form.instance.pk)
+        before = activity_counts.state_of(stored)
         activity = save_versioned(form)
         _save_headcounts(activity, form.headcounts())
+        activity_counts.apply(activity.workplace_id, before, activity_counts.state_of(activity))
         _log_changed(activity.workplace_id)
     return activity
 
@@ -170,7 +176,12 @@ def delete_activity(*, activity: Activity) -> None:
     """Delete an activity with its tags, participants and counts (cascade; nothing dangles)."""
     workplace_id = activity.workplace_id
     with transaction.atomic():
+        stored = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        if stored is None:
+            return
+        before = activity_counts.state_of(stored)
         activity.delete()
+        activity_counts.apply(workplace_id, before, None)
         _log_changed(workplace_id)
 
 
@@ -187,24 +198,34 @@ def _activity_version_key(workplace_id: int) -> str:
 
 
 def activity_log_changed_after_commit(workplace_id: int) -> None:
-    """For writes outside these services (admin, imports): invalidate now and after commit."""
-    _log_changed(workplace_id)
+    """For writes outside these services (admin, imports): invalidate now, and after commit
+    count the PW's strip afresh (the admin saves the tags after the row)."""
+    activity_log_changed(workplace_id, recount=False)
+    transaction.on_commit(lambda: activity_log_changed(workplace_id))
 
 
 def _log_changed(workplace_id: int) -> None:
     """Bump now (this request sees its own write) and again after commit (so a summary another
     request computed from the not-yet-committed state is abandoned too)."""
-    activity_log_changed(workplace_id)
-    transaction.on_commit(lambda: activity_log_changed(workplace_id))
+    activity_log_changed(workplace_id, recount=False)
+    transaction.on_commit(lambda: activity_log_changed(workplace_id, recount=False))
 
 
-def activity_log_changed(workplace_id: int) -> None:
-    """Invalidate the cached summaries of a PW's activity log (call after a write commits)."""
+def activity_log_changed(workplace_id: int, *, recount: bool = True) -> None:
+    """For writers that bypass the services (seeders, bulk imports), after they commit: the
+    PW's strip counters counted afresh, its cached summaries dropped."""
+    if recount:
+        activity_counts.rebuild(workplace_id)
     cache.set(_activity_version_key(workplace_id), time.time_ns(), None)
 
 
-def activity_summary(workplace: Workplace, activities, filter_key: str) -> dict:
-    """{"total": n, "per_element": {code: n}} for a filtered activity queryset, cached."""
+def activity_summary(workplace: Workplace, activities, filter_key: str, counted=None) -> dict:
+    """{"total": n, "per_element": {code: n}} for a filtered activity queryset: from the
+    counters when the filter is ``counted`` (whole school years and at most an element, see
+    ``ActivityFilterForm.counted``), else counted and cached."""
+    if counted is not None:
+        years, element = counted
+        return activity_counts.summary(workplace.pk, years, element)
     version = cache.get_or_set(_activity_version_key(workplace.pk), time.time_ns, None)
     digest = hashlib.sha256(filter_key.encode()).hexdigest()[:24]
     key = f"werkplaats:activity-summary:{workplace.pk}:{version}:{digest}"

@@ -332,6 +332,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "werkplaats.tasks.purge_cohort_uploads",
         "schedule": crontab(hour=3, minute=50),
     },
+    "recount-activity-strips": {
+        "task": "werkplaats.tasks.recount_activity_strips",
+        "schedule": crontab(hour=3, minute=55),
+    },
     "clear-expired-sessions": {
         "task": "werkplaats.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),

@@ -81,3 +81,16 @@ def purge_cohort_uploads() -> int:
     from werkplaats.cohort_views import purge_cohort_uploads as purge
 
     return purge()
+
+
+@shared_task
+def recount_activity_strips() -> int:
+    """Count every PW's activity-strip counters afresh (nightly): the services keep them on
+    every write; this puts right a writer that bypassed them without calling the hook."""
+    from werkplaats.activity_counts import rebuild
+    from werkplaats.models import Workplace
+
+    workplaces = list(Workplace.objects.values_list("pk", flat=True))
+    for workplace_id in workplaces:
+        rebuild(workplace_id)
+    return len(workplaces)
