@@ -55,11 +55,7 @@ def counted_indicators(cycle: EvaluationCycle) -> dict[str, int]:
     from cases.services import output_counts, value_story_counts
 
     start, end = school_year_bounds(cycle.school_year)
-    in_year = Membership.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=start),
-        workplace=cycle.workplace_id,
-        starts_on__lte=end,
-    )
+    in_year = Membership.objects.during(start, end).filter(workplace=cycle.workplace_id)
     counts = in_year.aggregate(
         students=Count("person", distinct=True, filter=Q(role=Role.STUDENT)),
         clients=Count("person", distinct=True, filter=Q(role=Role.CLIENT)),

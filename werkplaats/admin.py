@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from werkplaats.models import (
     ResearchGrant,
     User,
     Workplace,
+    in_force,
 )
 from werkplaats.services import activity_log_changed_after_commit
 
@@ -113,9 +114,7 @@ class WorkplaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         today = timezone.localdate()
-        current = Q(memberships__starts_on__lte=today) & (
-            Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today)
-        )
+        current = in_force(today, prefix="memberships__")
         return (
             super()
             .get_queryset(request)

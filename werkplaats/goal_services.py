@@ -267,11 +267,8 @@ def goal_counts(*, workplace: Workplace, school_year: str) -> dict:
     # The owner's roles in this PW during that school year (a person with two roles counts
     # in both; co-owners are not counted per role).
     year_start, year_end = school_year_bounds(school_year)
-    owner_roles = Membership.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=year_start),
-        workplace=workplace,
-        starts_on__lte=year_end,
-        person__goals__in=goals,
+    owner_roles = Membership.objects.during(year_start, year_end).filter(
+        workplace=workplace, person__goals__in=goals
     )
     per_role = {
         row["role"]: {

@@ -266,11 +266,23 @@ class Person(models.Model):
         return person
 
 
+def in_force(start: dt.date, end: dt.date | None = None, prefix: str = "") -> Q:
+    """The one definition of a membership in force: on ``start`` (a day), or at some time
+    from ``start`` to ``end`` (a period, both days included): started by then and not ended
+    before. ``prefix`` reaches it through a relation (``"memberships__"``)."""
+    return Q(**{f"{prefix}starts_on__lte": end or start}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": start})
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: dt.date | None = None) -> MembershipQuerySet:
         """Memberships in force on a date (today by default): started and not yet ended."""
-        on = on or timezone.localdate()
-        return self.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        return self.filter(in_force(on or timezone.localdate()))
+
+    def during(self, start: dt.date, end: dt.date) -> MembershipQuerySet:
+        """Memberships in force at some time in a period (a school year, say)."""
+        return self.filter(in_force(start, end))
 
 
 class Membership(models.Model):

@@ -72,7 +72,7 @@ def member_rows(
         .order_by(Lower("person__name"), "person_id", "-starts_on")
     )
     if status == "current":
-        rows = rows.filter(starts_on__lte=today).filter(Q(ends_on=None) | Q(ends_on__gte=today))
+        rows = rows.current(today)
     elif status == "upcoming":
         rows = rows.filter(starts_on__gt=today)
     elif status == "former":
