@@ -37,8 +37,11 @@ run: install
 	@echo "Starting web on http://$(HOST):$(PORT) with a Celery worker and beat; Ctrl-C stops all."
 	$(PY) manage.py run_embedded $(HOST):$(PORT)
 
+# One pytest-xdist worker per core (PYTEST_WORKERS=0 runs in this process, for a debugger);
+# loadgroup keeps the tests that share the live Redis broker in one worker.
+PYTEST_WORKERS ?= auto
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The speed budget on PostgreSQL (a scratch database, created if missing; its data is filled once
 # and reused): 100 PWs x 6 years x 2 cycles x 60 respondents, 100,000 activities, 200 goals and

@@ -25,6 +25,17 @@ hypothesis_settings.register_profile("dev", max_examples=10)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the tests that start
+    a live Celery worker share one Redis broker and its default queue: one process runs them
+    one after another, or one's worker could take the other's task."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("live_broker"):
+            item.add_marker(pytest.mark.xdist_group("live-broker"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
     """Per-test memory cache; plain static storage so pages render without collectstatic."""

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import axe_violations
-from tests.reference import reload_reference_data
 from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
 from werkplaats.models import Activity, User
 
@@ -16,9 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(db):
-    reload_reference_data()
-    call_command("seed_demo", allow_production=True, stdout=StringIO())
+def demo(demo):
+    """The demo data (tests/browser/conftest.py); here so the other modules' imports find it."""
+    return demo
 
 
 def log_in(page, base: str, email: str) -> None:
