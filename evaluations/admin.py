@@ -18,6 +18,7 @@ from evaluations.models import (
     Item,
     MailDelivery,
 )
+from werkplaats.admin import UncertainCaseFilter
 
 
 @admin.register(Instrument)
@@ -74,23 +75,6 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
     list_display = ["workplace", "kind", "label", "status", "opens_at", "closes_at"]
     list_filter = ["status", "kind"]
     readonly_fields = ["status", "opened_at", "closed_at", "version"]
-
-
-class UncertainCaseFilter(admin.SimpleListFilter):
-    """Issue 20: rows whose sender stopped mid-send, so they may have arrived (twice)."""
-
-    title = _("uncertain case")
-    parameter_name = "uncertain"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("uncertain, resent once or not")), ("no", _("certain"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(uncertain_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(uncertain_at=None)
-        return queryset
 
 
 @admin.register(MailDelivery)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from werkplaats import audit
 from werkplaats.models import (
+    AccountInvitation,
     Activity,
     ActivityHeadcount,
     ActivityKind,
@@ -297,6 +298,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class UncertainCaseFilter(admin.SimpleListFilter):
+    """Issue 20: rows whose sender stopped mid-send, so they may have arrived (twice). For the
+    ledgers that resend an uncertain case once (``uncertain_at``): the evaluation mails and the
+    account invitations."""
+
+    title = _("uncertain case")
+    parameter_name = "uncertain"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("uncertain, resent once or not")), ("no", _("certain"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(uncertain_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(uncertain_at=None)
+        return queryset
+
+
 class MailLedgerAdmin(admin.ModelAdmin):
     """A mail ledger, read-only: what went, what failed and what is uncertain (a sender died
     mid-send, issue 20); the state filter shows each state's count. Kinds and people only: a
@@ -323,3 +343,17 @@ class NotificationDigestAdmin(MailLedgerAdmin):
     list_display = ["period", "person", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status"]
     list_select_related = ["person"]
+
+
+@admin.register(AccountInvitation)
+class AccountInvitationAdmin(MailLedgerAdmin):
+    """The account invitations as a ledger: sent, failed, uncertain (resent once or not). Never
+    the link's hashes."""
+
+    list_display = [
+        "created_at", "person", "workplace", "status", "attempts", "sent_at", "uncertain_at",
+        "used_at", "revoked_at", "last_error",
+    ]  # fmt: skip
+    list_filter = ["status", UncertainCaseFilter]
+    list_select_related = ["person", "workplace"]
+    exclude = ["token_hash", "earlier_token_hash"]

@@ -362,6 +362,9 @@ class InvitationStatus(models.TextChoices):
     SENDING = "sending", _("being sent")
     SENT = "sent", _("sent")
     FAILED = "failed", _("could not be delivered")
+    # Left "sending" past the stale-claim window a second time (after its one resend): it may
+    # have arrived, or not; never sent again (``account_invitations.settle_stale_claims``).
+    UNCERTAIN = "uncertain", _("uncertain")
 
 
 class AccountInvitationQuerySet(models.QuerySet):
@@ -375,7 +378,8 @@ class AccountInvitation(models.Model):
     """An invitation to set a password and log in: one row per link, which is also the mail's
     ledger row (claimed with a conditional UPDATE before sending, as the evaluation mails).
     Only the SHA-256 hash of the link's token is stored; the link works once, for 7 days,
-    and not after it was revoked or replaced."""
+    and not after it was revoked or replaced. A claim left by a sender that died mid-send is
+    settled, never taken over: resent once (``uncertain_at``), then "uncertain"."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="account_invitations")
     workplace = models.ForeignKey(
@@ -385,17 +389,22 @@ class AccountInvitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link of a mail that may have arrived before its sender died (an uncertain case):
+    # the one resend carries a fresh link, and this one keeps working next to it.
+    earlier_token_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
-        max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
+    # When its sender was first found dead mid-send: an uncertain case, resent at most once.
+    uncertain_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccountInvitationQuerySet.as_manager()
 
@@ -411,6 +420,8 @@ class AccountInvitation(models.Model):
                 name="accountinv_pending_idx",
                 condition=Q(status="pending"),
             ),
+            # A link that was resent in an uncertain case is looked up by its earlier hash too.
+            models.Index(fields=["earlier_token_hash"], name="accountinv_earlier_idx"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from werkplaats import account_invitations, audit, people_services, policy
-from werkplaats.models import AccountInvitation, Membership, Person, Workplace, school_year_of
+from werkplaats.models import (
+    AccountInvitation,
+    InvitationStatus,
+    Membership,
+    Person,
+    Workplace,
+    school_year_of,
+)
 from werkplaats.people_forms import (
     AddMemberForm,
     ChangeRoleForm,
@@ -94,10 +101,24 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "query": query.urlencode(),
         "rollover_due": people_services.rollover_candidates(workplace, boundary).exists(),
         "boundary": boundary,
-        "failed_invitations": AccountInvitation.objects.filter(
-            workplace=workplace, status="failed", revoked_at=None, used_at=None
-        ).select_related("person"),
     }
+    if not request.htmx:  # the notices are on the full page only
+        # Invitations that did not arrive (refused) or may not have (uncertain: the sender
+        # stopped mid-send, twice), in one query; a link used or revoked needs nothing.
+        undelivered = list(
+            AccountInvitation.objects.filter(
+                workplace=workplace,
+                status__in=[InvitationStatus.FAILED, InvitationStatus.UNCERTAIN],
+                revoked_at=None,
+                used_at=None,
+            ).select_related("person")
+        )
+        context["failed_invitations"] = [
+            i for i in undelivered if i.status == InvitationStatus.FAILED
+        ]
+        context["uncertain_invitations"] = [
+            i for i in undelivered if i.status == InvitationStatus.UNCERTAIN
+        ]
     template = "werkplaats/members.html#results" if request.htmx else "werkplaats/members.html"
     return render(request, template, context)
 

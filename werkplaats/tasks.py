@@ -69,7 +69,8 @@ def send_account_invitation(pk: int, token: str) -> str:
 
 @shared_task
 def send_pending_account_invitations() -> int:
-    """Retry invitations a failed or killed send left pending (from beat). Safe to rerun."""
+    """Settle claims a killed sender left (resent once, then uncertain) and retry what a failed
+    send left pending (from beat). Safe to rerun."""
     from werkplaats.account_invitations import send_pending
 
     return send_pending()

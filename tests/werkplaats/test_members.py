@@ -113,7 +113,7 @@ def test_the_members_page_has_a_constant_number_of_queries(
     )
     manage.get(members_url(workplace))  # warm the session and the policy
     # Session, user, policy, the page of rows (people, accounts, invitations), its count,
-    # the rollover and failed-invitation notices, the audit event: the same at any size.
+    # the rollover and undelivered-invitation notices, the audit event: the same at any size.
     for query in ({}, {"status": "all"}, {"status": "former", "role": "student", "q": "lid"}):
         with django_assert_num_queries(11):
             manage.get(members_url(workplace, **query))
