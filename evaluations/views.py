@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,18 +52,24 @@ def _cycle(workplace: Workplace, pk: int) -> EvaluationCycle:
         raise Http404("No such cycle") from None
 
 
+def _count_per_cycle(rows):
+    """The number of ``rows`` of the outer query's cycle, as a subquery (0 when none)."""
+    counted = rows.filter(cycle=OuterRef("pk")).order_by().values("cycle").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 @require_GET
 def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The PW's cycles with their response figures, and its evaluation plan."""
     workplace = policy.workplace_for(request.user, slug, MANAGE)
+    # Each count in its own subquery: joining invitations and responses in one query made a
+    # cross product per cycle (60 x 60 rows each, 72 ms for 12 cycles at the benchmark scale).
     listed = (
         EvaluationCycle.objects.filter(workplace=workplace)
         .select_related("instrument_version__instrument")
         .annotate(
-            invited=Count("invitations", distinct=True),
-            responded=Count(
-                "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-            ),
+            invited=_count_per_cycle(Invitation.objects.all()),
+            responded=_count_per_cycle(Response.objects.filter(submitted_at__isnull=False)),
         )
     )
     plan = EvaluationPlan.objects.filter(workplace=workplace).first()

@@ -209,6 +209,21 @@ def test_the_cycle_page_shows_rates_per_role_not_who_answered(client, owner, cyc
     assert page.context["total"] == {"invited": 4, "responded": 2, "rate": 50}
 
 
+def test_the_cycle_list_counts_invited_and_submitted_per_cycle(client, owner, cycle):
+    answered = [invitation_for(cycle, Role.STUDENT) for _ in range(3)]
+    invitation_for(cycle, Role.CLIENT)
+    started = invitation_for(cycle, Role.CLIENT)
+    answering.start_response(invitation=started)  # begun, not submitted: not counted
+    for invitation in answered:
+        answering.submit_response(response=answering.start_response(invitation=invitation))
+    empty = CycleFactory(workplace=cycle.workplace, status="draft")
+    client.force_login(owner)
+    page = client.get(f"/pw/{cycle.workplace.slug}/evaluations/")
+    figures = {c.pk: (c.invited, c.responded) for c in page.context["cycles"]}
+    assert figures == {cycle.pk: (5, 3), empty.pk: (0, 0)}
+    assert "3 van 5" in page.content.decode()  # the page is in Dutch
+
+
 def test_the_cycle_page_runs_a_constant_number_of_queries(client, owner, cycle):
     client.force_login(owner)
     url = f"/pw/{cycle.workplace.slug}/evaluations/{cycle.pk}/"
