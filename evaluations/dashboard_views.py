@@ -25,23 +25,18 @@ from django.views.decorators.http import require_GET
 
 from elements.models import ELEMENT_CODES, Element
 from evaluations import charts, results
+from evaluations.dashboard_live import live_parts
 from evaluations.models import (
     Answer,
-    CharacteristicScan,
     CycleKind,
     CycleStatus,
     EvaluationCycle,
-    ImprovementAction,
-    IndicatorValue,
     Item,
     Response,
-    ScanStatus,
 )
 from evaluations.templatetags.results import band_label, score
 from werkplaats import audit, policy, tabular
-from werkplaats.goal_services import goal_counts
-from werkplaats.models import Activity, Role, Workplace, school_year_bounds, school_year_of
-from werkplaats.services import activity_summary
+from werkplaats.models import Role, Workplace, school_year_of
 
 READ = policy.Action.READ_RESULTS
 RESULTS_CACHE_SECONDS = 7 * 24 * 3600  # frozen results; the key changes if they could
@@ -106,69 +101,6 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if closed and not print_view:
             cache.set(key, (fingerprint, results_html), RESULTS_CACHE_SECONDS)
 
-    scores = (
-        cycle.element_scores
-        if closed and (cycle.respondent_count or 0) >= settings.EVALUATION_MIN_GROUP
-        else None
-    )
-    before = previous.element_scores if previous else None
-    year_start, year_end = school_year_bounds(cycle.school_year)
-    # The activity strip's counters for the school year (kept on every write), not a count of
-    # the year's tag rows on every render (36 ms at 100,000 activities).
-    activities = activity_summary(
-        workplace,
-        Activity.objects.filter(workplace=workplace, date__range=(year_start, year_end)),
-        f"school-year:{year_start}:{year_end}",
-        counted=((cycle.school_year, cycle.school_year), None),
-    )["per_element"]
-    goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
-    investment = [
-        {
-            "code": code,
-            "mean": results.stored_mean(scores, code),
-            "activities": activities.get(code, 0),
-            "goals": goals.get(code, {}).get("shared", 0),
-        }
-        for code in ELEMENT_CODES
-    ]
-    deltas = {
-        code: (
-            results.stored_mean(scores, code) - results.stored_mean(before, code)
-            if results.stored_mean(scores, code) is not None
-            and results.stored_mean(before, code) is not None
-            else None
-        )
-        for code in ELEMENT_CODES
-    }
-    previous_year = None
-    indicators = {}
-    scans = []
-    if cycle.kind == CycleKind.YEARLY:
-        previous_year = next(
-            (
-                c
-                for c in cycles
-                if c.kind == CycleKind.YEARLY
-                and c.opens_at < cycle.opens_at
-                and c.status == CycleStatus.CLOSED
-            ),
-            None,
-        )
-        wanted = [cycle.pk] + ([previous_year.pk] if previous_year else [])
-        for row in IndicatorValue.objects.filter(cycle__in=wanted):
-            entry = indicators.setdefault(row.key, {"label": row.get_key_display()})
-            entry["now" if row.cycle_id == cycle.pk else "before"] = row
-        scans = list(
-            CharacteristicScan.objects.filter(cycle=cycle).select_related("characteristic")
-        )
-    # One query whether or not there is an earlier cycle (a constant count for any history).
-    actions = [
-        (action, deltas.get(action.element_id))
-        for action in ImprovementAction.objects.filter(
-            workplace=workplace, cycle__kind=cycle.kind, cycle__opens_at__lt=cycle.opens_at
-        ).select_related("owner", "organisation", "element")
-        if previous and action.cycle_id == previous.pk
-    ]
     return render(
         request,
         "evaluations/dashboard.html",
@@ -178,16 +110,9 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "cycles": cycles,
             "previous": previous,
             "results_html": results_html,
-            "investment": investment if scores else [],
-            "indicators": indicators,
-            "previous_year": previous_year,
-            "scans": scans,
+            **live_parts(workplace=workplace, cycle=cycle, cycles=cycles, previous=previous),
             "today": timezone.localdate(),
             "print_view": print_view,
-            "scan_counts": [
-                (status.label, sum(1 for s in scans if s.status == status)) for status in ScanStatus
-            ],
-            "actions": actions,
             "can_research": request.user.is_staff
             or policy.RESEARCH in policy.roles_in(request.user, workplace),
         },
