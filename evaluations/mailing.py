@@ -32,7 +32,16 @@ from evaluations.models import (
 )
 from evaluations.tokens import issue_token
 from werkplaats import notifications
-from werkplaats.delivery import claim, hash_token, message_id, quietly_closed, send_open
+from werkplaats.delivery import (
+    UNCERTAIN_KEPT,
+    UNCERTAIN_RESENT,
+    claim,
+    error_text,
+    hash_token,
+    message_id,
+    quietly_closed,
+    send_open,
+)
 from werkplaats.delivery import is_permanent as _is_permanent
 from werkplaats.models import (
     Channel,
@@ -176,11 +185,6 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 240))
 
 
-# An uncertain case: the sender stopped between its claim and the status write.
-UNCERTAIN_RESENT = "uncertain: the sender stopped mid-send; sent once more"
-UNCERTAIN_KEPT = "uncertain: the sender stopped mid-send; not sent again"
-
-
 def resent_when_uncertain(mail: MailDelivery) -> bool:
     """Kinds whose loss is worse than a second copy: the invitation (it carries the only link
     for someone without an account) and the last reminder before the cycle closes. Earlier
@@ -261,7 +265,7 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
         except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
             if token:
                 AccessToken.objects.filter(token_hash=hash_token(token)).delete()
-            error = f"{type(exc).__name__}: {str(exc)[:150]}"
+            error = error_text(exc)
             logger.warning("evaluation mail %s failed: %s", pk, type(exc).__name__)
             if _is_permanent(exc) or mail.attempts >= MAX_ATTEMPTS:
                 ours.update(status=DeliveryStatus.FAILED, last_error=error)

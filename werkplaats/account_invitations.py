@@ -41,7 +41,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from werkplaats.delivery import (
+    UNCERTAIN_KEPT,
+    UNCERTAIN_RESENT,
     claim,
+    error_text,
     hash_token,
     is_permanent,
     message_id,
@@ -55,9 +58,6 @@ logger = logging.getLogger(__name__)
 VALID_FOR = dt.timedelta(days=7)
 STALE_CLAIM = dt.timedelta(minutes=15)  # longer than the task time limit
 MAX_ATTEMPTS = 5
-# An uncertain case: the sender stopped between its claim and the status write.
-UNCERTAIN_RESENT = "uncertain: the sender stopped mid-send; sent once more"
-UNCERTAIN_KEPT = "uncertain: the sender stopped mid-send; not sent again"
 
 
 class InvitationError(Exception):
@@ -180,7 +180,7 @@ def send_invitation(pk: int, token: str, now: dt.datetime | None = None) -> str:
             # stale-claim time the row is settled as an uncertain case.
             raise
         except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
-            error = f"{type(exc).__name__}: {str(exc)[:150]}"
+            error = error_text(exc)
             logger.warning("account invitation %s failed: %s", pk, type(exc).__name__)
             permanent = is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS
             status = InvitationStatus.FAILED if permanent else InvitationStatus.PENDING

@@ -61,6 +61,18 @@ def message_id(kind: str, pk: int) -> str:
     return f"<{kind}.{pk}.{tag}@{mail_domain()}>"
 
 
+# The two endings of an uncertain case (the sender stopped between its claim and the status
+# write), as the ledgers record them.
+UNCERTAIN_RESENT = "uncertain: the sender stopped mid-send; sent once more"
+UNCERTAIN_KEPT = "uncertain: the sender stopped mid-send; not sent again"
+
+
+def error_text(exc: Exception) -> str:
+    """A failed send as a ledger row records it: the exception's type and the start of its
+    message (the mail server's reply)."""
+    return f"{type(exc).__name__}: {str(exc)[:150]}"
+
+
 def claim(rows, **fields) -> int:
     """Claim ledger rows with one conditional UPDATE, committed before any mail goes. Durable:
     called inside a caller's transaction it raises before sending, because there the status

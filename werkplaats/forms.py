@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elements.models import ELEMENT_CODES, Aspect
 from elements.tagging import TaggedModelForm
+from werkplaats.activity_counts import whole_years
 from werkplaats.models import (
     FEEDBACK_MAX_LENGTH,
     Activity,
@@ -219,8 +220,6 @@ class ActivityFilterForm(forms.Form):
     def counted(self):
         """(school years, element) when the filters are whole school years and at most an
         element, so the strip counters answer them (``activity_counts.summary``); else None."""
-        from werkplaats.activity_counts import whole_years
-
         data = self.cleaned_data if self.is_valid() else {}
         if any(data.get(name) for name in ("kind", "level", "participant")):
             return None

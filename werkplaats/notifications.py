@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from werkplaats.delivery import (
     claim,
     close_quietly,
+    error_text,
     is_permanent,
     message_id,
     quietly_closed,
@@ -283,7 +284,7 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
         try:
             send_open(_message(note), connection)
         except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row
-            error = f"{type(exc).__name__}: {str(exc)[:150]}"
+            error = error_text(exc)
             logger.warning("notification %s failed: %s", pk, type(exc).__name__)
             if is_permanent(exc) or note.attempts >= MAX_ATTEMPTS:
                 ours.update(mail=MailState.FAILED, last_error=error)
@@ -531,7 +532,7 @@ def _send_digest(digest: NotificationDigest, items: list[Notification], connecti
         send_open(_digest_message(digest, items), connection)
     except Exception as exc:  # noqa: BLE001 — recorded on the row
         close_quietly(connection)  # the next digest of the batch opens a fresh one
-        error = f"{type(exc).__name__}: {str(exc)[:150]}"
+        error = error_text(exc)
         logger.warning("digest %s failed: %s", digest.pk, type(exc).__name__)
         if is_permanent(exc) or digest.attempts >= MAX_ATTEMPTS:
             ours.update(status=MailState.FAILED, last_error=error)
