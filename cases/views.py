@@ -39,7 +39,7 @@ from cases.models import (
     ValueStory,
 )
 from werkplaats import audit, policy, tabular
-from werkplaats.models import Membership, Person, ResearchGrant, Role, Workplace
+from werkplaats.models import Membership, Person, Role, Workplace
 from werkplaats.versioning import invalid_status
 
 A = policy.Action
@@ -398,10 +398,9 @@ def cmo_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def research_scope(request: HttpRequest):
     """The PWs whose notes a staff member or researcher may read across PWs; 403 for others."""
-    user = request.user
-    if not user.is_staff and not ResearchGrant.objects.current().filter(user=user).exists():
+    if not policy.may_research_across(request.user):
         raise PermissionDenied
-    return Workplace.objects.visible_to(user)
+    return policy.workplaces_where(request.user, A.READ_RESEARCH)
 
 
 def _all_notes(request: HttpRequest):
@@ -491,10 +490,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _pool_workplaces(user):
     """PWs in which this user may record consent (the form's choices)."""
-    ids = [
-        wp.pk for wp in Workplace.objects.visible_to(user) if policy.can(user, A.MANAGE_POOL, wp)
-    ]
-    return Workplace.objects.filter(pk__in=ids).order_by("name")
+    return policy.workplaces_where(user, A.MANAGE_POOL).order_by("name")
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,14 @@ def _check_version(current: int, expected: int | None) -> None:
         raise EditConflict(str(conflict)) from None
 
 
+def _claim(row, expected: int | None, field: str = "version") -> None:
+    """``versioning.claim`` with the evaluation views' conflict."""
+    try:
+        versioning.claim(row, expected, field)
+    except versioning.EditConflict as conflict:
+        raise EditConflict(str(conflict)) from None
+
+
 def _current_people(cycle: EvaluationCycle, roles) -> dict[int, str]:
     """person id → the role they are invited as, for the current members in ``roles``."""
     rows = (

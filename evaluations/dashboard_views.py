@@ -13,7 +13,6 @@ import hmac
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -113,8 +112,7 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **live_parts(workplace=workplace, cycle=cycle, cycles=cycles, previous=previous),
             "today": timezone.localdate(),
             "print_view": print_view,
-            "can_research": request.user.is_staff
-            or policy.RESEARCH in policy.roles_in(request.user, workplace),
+            "can_research": policy.can(request.user, policy.Action.EXPORT_RESEARCH, workplace),
         },
     )
 
@@ -266,8 +264,7 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     many rows were withheld and why. An open cycle has no row-level export (404): its rows
     would change, one respondent at a time, while answers still come in."""
     workplace = policy.workplace_for(request.user, slug, READ)
-    if not (request.user.is_staff or policy.RESEARCH in policy.roles_in(request.user, workplace)):
-        raise PermissionDenied
+    policy.require(request.user, policy.Action.EXPORT_RESEARCH, workplace)
     cycle = _cycles_with_results(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
     if cycle is None:
         raise Http404("No closed cycle")

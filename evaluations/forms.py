@@ -23,17 +23,8 @@ from werkplaats.versioning import VersionedForm
 MAX_TEXT = 4000  # open answers and comments
 
 
-class PlanForm(forms.ModelForm):
-    """A PW's evaluation plan; ``seen`` carries the stamp of the plan it was shown with
-    (``records.plan_stamp``), so a save over someone else's is refused as a conflict."""
-
-    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("seen"):
-            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
-        return cleaned
+class PlanForm(VersionedForm, forms.ModelForm):
+    """A PW's evaluation plan; the version field detects a save made in the meantime."""
 
     class Meta:
         model = EvaluationPlan
@@ -216,21 +207,9 @@ class OpenQuestionsForm(forms.Form):
     )
 
 
-class SeenStampForm(forms.Form):
-    """A form over several rows: ``seen`` carries the stamp of the rows it was shown with
-    (``records.rows_stamp``), so a save over someone else's is refused as a conflict."""
-
-    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("seen"):  # shown above the form: the field itself is hidden
-            raise forms.ValidationError(_("Reload the page: the form is incomplete."))
-        return cleaned
-
-
-class IndicatorForm(SeenStampForm):
-    """The hard indicators of a school year; counted values are offered as initial values."""
+class IndicatorForm(VersionedForm):
+    """The hard indicators of a school year; counted values are offered as initial values.
+    The version is the cycle's ``indicators_version`` (the view passes it as initial)."""
 
     def __init__(self, *args, counted: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,8 +225,9 @@ class IndicatorForm(SeenStampForm):
             )
 
 
-class ScanForm(SeenStampForm):
-    """Present / partly / absent, with evidence, for each of the nine characteristics."""
+class ScanForm(VersionedForm):
+    """Present / partly / absent, with evidence, for each of the nine characteristics.
+    The version is the cycle's ``scan_version`` (the view passes it as initial)."""
 
     def __init__(self, *args, characteristics, **kwargs):
         super().__init__(*args, **kwargs)

@@ -200,6 +200,7 @@ class EvaluationPlan(models.Model):
         blank=True,
         related_name="+",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     class Meta:
         verbose_name = _("evaluation plan")
@@ -252,6 +253,10 @@ class EvaluationCycle(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
+    # The hard indicators and the self-scan are forms over several rows: each claims its own
+    # version here, so editing one does not conflict with the other or with the cycle itself.
+    indicators_version = models.PositiveIntegerField(default=1, editable=False)
+    scan_version = models.PositiveIntegerField(default=1, editable=False)
     # Written with the tallies when the cycle closes: what trends and overviews read, so they
     # do not aggregate answers again. element_scores: {code: [sum of 1..5 answers, answers]}.
     respondent_count = models.PositiveIntegerField(null=True, blank=True, editable=False)

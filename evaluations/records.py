@@ -3,15 +3,12 @@ characteristics self-scan, instrument versions and improvement actions."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.common import EditConflict, EvaluationError, _check_version
+from evaluations.common import EditConflict, EvaluationError, _check_version, _claim
 from evaluations.counts import counted_indicators
 from evaluations.models import (
     CharacteristicScan,
@@ -24,70 +21,40 @@ from evaluations.models import (
     Item,
     MailDelivery,
 )
-from werkplaats import notifications
+from werkplaats import notifications, versioning
 from werkplaats.models import NotificationKind
 
 
-def _saved_meanwhile() -> EditConflict:
-    return EditConflict(
-        _("Someone else saved this page after you opened it. Your changes are not saved: "
-          "copy what you need, then reload the page to see theirs.")
-    )  # fmt: skip
-
-
 # --- The plan ---------------------------------------------------------------------------------
-def plan_stamp(plan: EvaluationPlan | None) -> str:
-    """What a plan form saw: a digest of the plan's stored values ("new" if there is none)."""
-    if plan is None or plan.pk is None:
-        return "new"
-    values = "|".join(str(getattr(plan, f.attname)) for f in plan._meta.concrete_fields)
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
-
-
-def save_plan(*, form, seen: str) -> EvaluationPlan:
-    """Save a PW's evaluation plan from a valid PlanForm; EditConflict, with nothing saved, if
-    someone else saved the plan since the form was shown with ``seen`` (``plan_stamp``)."""
-    workplace = form.instance.workplace
+def save_plan(*, form) -> EvaluationPlan:
+    """Save a PW's evaluation plan from a valid PlanForm (``versioning``: the version the form
+    was opened with is claimed); EditConflict, with nothing saved, if someone else saved it
+    since, or made the first plan while this form made one too."""
     with transaction.atomic():
-        current = EvaluationPlan.objects.select_for_update().filter(workplace=workplace).first()
-        if plan_stamp(current) != seen:
-            raise _saved_meanwhile()
-        if current is not None:
-            form.instance.pk = current.pk
+        if form.instance.pk is not None:
+            try:
+                return versioning.save_versioned(form)
+            except versioning.EditConflict as conflict:
+                raise EditConflict(str(conflict)) from None
         try:
             with transaction.atomic():
                 return form.save()
         except IntegrityError:  # two first saves at once: the other one made the plan
-            raise _saved_meanwhile() from None
+            raise EditConflict(str(versioning.SAVED_MEANWHILE)) from None
 
 
 # --- Hard indicators and the characteristics self-scan ----------------------------------------
-def rows_stamp(rows) -> str:
-    """What a form of several rows saw: how many there were and when the last one changed.
-    A save naming another stamp would overwrite someone else's edit."""
-    seen = rows.aggregate(count=Count("pk"), last=Max("updated_at"))
-    return f"{seen['count']}:{seen['last'].isoformat() if seen['last'] else ''}"
-
-
-def _claim_rows(cycle: EvaluationCycle, rows, seen: str | None) -> None:
-    """Lock the cycle (every write to it takes this lock) and check nobody saved these rows
-    since the form showed them; EditConflict otherwise."""
-    EvaluationCycle.objects.select_for_update().only("pk").get(pk=cycle.pk)
-    if seen is not None and seen != rows_stamp(rows):
-        raise _saved_meanwhile()
-
-
-def save_indicators(
-    *, cycle: EvaluationCycle, values: dict[str, int], seen: str | None = None
-) -> None:
+# A form over several rows claims a version column of the cycle (``versioning.claim``), which
+# also locks the cycle row until the save commits, as every write to the cycle does.
+def save_indicators(*, cycle: EvaluationCycle, values: dict[str, int], version: int | None) -> None:
     """Store the hard indicators; a value equal to the counted one is marked counted.
-    ``seen`` is the stamp the form was shown with (``rows_stamp``)."""
+    ``version`` is the cycle's ``indicators_version`` the form was shown with."""
     if cycle.is_frozen:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
     counted = counted_indicators(cycle)
     now = timezone.now()
     with transaction.atomic():
-        _claim_rows(cycle, IndicatorValue.objects.filter(cycle=cycle), seen)
+        _claim(cycle, version, "indicators_version")
         for key, value in values.items():
             IndicatorValue.objects.update_or_create(
                 cycle=cycle,
@@ -97,15 +64,15 @@ def save_indicators(
 
 
 def save_scan(
-    *, cycle: EvaluationCycle, rows: dict[int, tuple[str, str]], seen: str | None = None
+    *, cycle: EvaluationCycle, rows: dict[int, tuple[str, str]], version: int | None
 ) -> None:
-    """Store the self-scan: characteristic number → (status, evidence). ``seen`` as for
-    ``save_indicators``."""
+    """Store the self-scan: characteristic number → (status, evidence). ``version`` is the
+    cycle's ``scan_version`` the form was shown with."""
     if cycle.is_frozen:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
     now = timezone.now()
     with transaction.atomic():
-        _claim_rows(cycle, CharacteristicScan.objects.filter(cycle=cycle), seen)
+        _claim(cycle, version, "scan_version")
         for number, (status, evidence) in rows.items():
             CharacteristicScan.objects.update_or_create(
                 cycle=cycle,

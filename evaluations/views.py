@@ -39,6 +39,7 @@ from evaluations.models import (
 from werkplaats import audit, policy
 from werkplaats.models import Workplace, school_year_of
 from werkplaats.services import characteristic_evidence
+from werkplaats.versioning import invalid_status
 
 MANAGE = policy.Action.MANAGE_EVALUATIONS
 
@@ -86,13 +87,16 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     plan = EvaluationPlan.objects.filter(workplace=workplace).first() or EvaluationPlan(
         workplace=workplace, instrument=Instrument.objects.filter(code="los-scan").first()
     )
-    form = PlanForm(request.POST or None, instance=plan, initial={"seen": records.plan_stamp(plan)})
+    # A new plan is version 0: saving it after a colleague made the plan is a conflict.
+    form = PlanForm(
+        request.POST or None, instance=plan, initial={"version": plan.version if plan.pk else 0}
+    )
     status = 200
     if request.method == "POST":
-        status = 400
+        status = invalid_status(form)
         if form.is_valid():
             try:
-                records.save_plan(form=form, seen=form.cleaned_data["seen"])
+                records.save_plan(form=form)
             except EditConflict as error:
                 form.add_error(None, str(error))
                 status = 409
@@ -351,15 +355,16 @@ def indicators(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     counted = counts.counted_indicators(cycle)
     stored = {row.key: row for row in cycle.indicators.all()}
     initial = {**counted, **{key: row.value for key, row in stored.items()}}
-    initial["seen"] = records.rows_stamp(cycle.indicators.all())
+    initial["version"] = cycle.indicators_version
     form = IndicatorForm(request.POST or None, initial=initial, counted=counted)
     status = 200
     if request.method == "POST":
-        status = 400
+        status = invalid_status(form)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if v is not None and k != "seen"}
+            version = form.cleaned_data.pop("version")
+            values = {k: v for k, v in form.cleaned_data.items() if v is not None}
             try:
-                records.save_indicators(cycle=cycle, values=values, seen=form.cleaned_data["seen"])
+                records.save_indicators(cycle=cycle, values=values, version=version)
             except EvaluationError as error:
                 form.add_error(None, str(error))
                 status = 409 if isinstance(error, EditConflict) else 400
@@ -391,14 +396,15 @@ def scan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         elif auto and auto.status != "self_scan":
             initial[f"status-{ch.number}"] = "present" if auto.status == "met" else "absent"
             initial[f"evidence-{ch.number}"] = "\n".join(str(fact) for fact in auto.facts)
-    initial["seen"] = records.rows_stamp(cycle.scans.all())
+    initial["version"] = cycle.scan_version
     form = ScanForm(request.POST or None, initial=initial, characteristics=characteristics)
     status = 200
     if request.method == "POST":
-        status = 400
+        status = invalid_status(form)
         if form.is_valid():
+            version = form.cleaned_data["version"]
             try:
-                records.save_scan(cycle=cycle, rows=form.rows(), seen=form.cleaned_data["seen"])
+                records.save_scan(cycle=cycle, rows=form.rows(), version=version)
             except EvaluationError as error:
                 form.add_error(None, str(error))
                 status = 409 if isinstance(error, EditConflict) else 400

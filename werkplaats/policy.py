@@ -47,6 +47,7 @@ class Action(StrEnum):
     MANAGE_POOL = "pool.manage"  # record and withdraw their consent
     CONDUCT_RESEARCH = "research.conduct"  # case studies: moments, coded fragments, summaries
     WRITE_NOTES = "cmo.write"  # write CMO notes (a note has an author: a member)
+    EXPORT_RESEARCH = "research.export"  # row-level research CSV of a closed cycle (pseudonyms)
 
 
 _ALL_ROLES = frozenset(Role.values)
@@ -77,6 +78,8 @@ RULES: dict[Action, frozenset[str]] = {
     # Coded fragments are raw research material: researchers (and staff) only.
     Action.CONDUCT_RESEARCH: frozenset({RESEARCH}),
     Action.WRITE_NOTES: _ALL_ROLES - {Role.CLIENT},
+    # Pseudonymous rows are research material: research access (and staff), not the PW itself.
+    Action.EXPORT_RESEARCH: frozenset({RESEARCH}),
 }
 # What only a current member does, as themselves (a goal has an owner, a note an author):
 # staff rights do not make someone a member, so staff get these only through a membership.
@@ -116,6 +119,23 @@ def can(user, action: Action | str, workplace: Workplace) -> bool:
 
 def may_create_workplaces(user) -> bool:
     """Starting a new PW is for staff (the first bridge-builder takes it from there)."""
+    return _is_staff(user)
+
+
+def may_handle_personal_data(user) -> bool:
+    """The GDPR pages (a person's data, its export and erasure) are for staff only."""
+    return _is_staff(user)
+
+
+def may_research_across(user) -> bool:
+    """The cross-PW research pages (CMO notes of every PW, the cross-case matrix) are for
+    staff and for users with a current research grant (one query, none for staff)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or ResearchGrant.objects.current().filter(user=user).exists()
+
+
+def _is_staff(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
@@ -139,15 +159,20 @@ def require(user, action: Action | str, workplace: Workplace) -> None:
         raise PermissionDenied
 
 
-def workplaces_where(user, action: Action | str):
+def workplaces_where(user, action: Action | str, within=None):
     """The PWs where the user may do ``action``, as one queryset (for overviews across PWs);
     the same rules as ``can``: current roles, research grants (a grant without a PW opens
-    every PW), staff everywhere."""
+    every PW), staff everywhere. ``within`` narrows a given queryset of PWs instead.
+
+    ``tests/werkplaats/test_policy.py`` holds this equal to ``can`` for every persona and
+    action; "which PWs may this user see" is ``workplaces_where(user, VIEW_WORKPLACE)``,
+    which ``Workplace.objects.visible_to`` asks."""
     action = Action(action)
+    workplaces = Workplace.objects.all() if within is None else within
     if not user.is_authenticated or not user.is_active:
-        return Workplace.objects.none()
+        return workplaces.none()
     if user.is_staff and action not in AS_MEMBER:
-        return Workplace.objects.all()
+        return workplaces
     today = timezone.localdate()
     allowed = RULES[action]
     condition = Q(
@@ -160,7 +185,7 @@ def workplaces_where(user, action: Action | str):
         condition |= Q(pk__in=granted.exclude(workplace=None).values("workplace_id")) | Q(
             Exists(granted.filter(workplace=None))
         )
-    return Workplace.objects.filter(condition)
+    return workplaces.filter(condition)
 
 
 def own_notifications(user):

@@ -1,7 +1,10 @@
 """Optimistic locking, one way for every row with a ``version`` (activities, goals, cases, CMO
-notes, cycles, improvement actions), in the app and in the admin.
+notes, cycles, improvement actions, the evaluation plan), in the app and in the admin, and
+for the forms over several rows (a cycle's hard indicators and its self-scan, each with its
+own version column on the cycle).
 
-1. A form shows the version it was opened with in a hidden field (``VersionedForm``).
+1. A form shows the version it was opened with in a hidden field (``VersionedForm``; a form
+   over several rows gets it from the view as an initial value).
 2. An edit without that field, or with a value that is not a number, is a conflict, never a
    pass: an old or hand-made form must not overwrite a colleague's edit.
 3. Saving claims the version with a conditional UPDATE (``save_versioned``) or under a row
@@ -50,14 +53,20 @@ class VersionedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "version" not in self.initial:
-            self.initial["version"] = self.instance.version
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and "version" not in self.initial:
+            self.initial["version"] = instance.version
+
+    def _edits(self) -> bool:
+        """An edit of an existing row; a plain form (several rows) always edits."""
+        instance = getattr(self, "instance", None)
+        return instance is None or instance.pk is not None
 
     def clean(self):
         cleaned = super().clean()
         version = parse_version(cleaned.get("version"))
         cleaned["version"] = version
-        if self.instance.pk and version is None:
+        if self._edits() and version is None:
             raise forms.ValidationError(INCOMPLETE, code="conflict")
         return cleaned
 
@@ -75,19 +84,26 @@ def save_versioned(form):
     concurrent saves exactly one wins on SQLite and PostgreSQL alike; the other gets
     EditConflict and saves nothing."""
     expected = form.cleaned_data.get("version")
-    if expected is None:
-        raise EditConflict(INCOMPLETE)
-    model = type(form.instance)
-    claimed = model.objects.filter(pk=form.instance.pk, version=expected).update(
-        version=F("version") + 1
-    )
-    if claimed != 1:
-        raise EditConflict(SAVED_MEANWHILE)
+    claim(form.instance, expected)
     obj = form.save(commit=False)
     obj.version = expected + 1
     obj.save()
     form.save_m2m()
     return obj
+
+
+def claim(row, expected: int | None, field: str = "version") -> None:
+    """Claim version ``expected`` of ``row`` (its ``field`` column) with a conditional UPDATE
+    that bumps it, inside the caller's transaction: EditConflict, nothing changed, when the
+    version is missing or someone else claimed it first."""
+    if expected is None:
+        raise EditConflict(INCOMPLETE)
+    claimed = (
+        type(row).objects.filter(pk=row.pk, **{field: expected}).update(**{field: F(field) + 1})
+    )
+    if claimed != 1:
+        raise EditConflict(SAVED_MEANWHILE)
+    setattr(row, field, expected + 1)
 
 
 def check_version(current: int, expected: int | None) -> None:

@@ -276,7 +276,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def _staff_person(request: HttpRequest, pk: int):
     """Personal-data pages are for staff only; for anyone else they do not exist."""
-    if not request.user.is_staff:
+    if not policy.may_handle_personal_data(request.user):
         raise Http404("No such page")
     try:
         return Person.objects.select_related("user").get(pk=pk)

@@ -379,7 +379,7 @@ def test_the_cycle_page_offers_the_counted_story_indicators(client, workplace):
     url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/indicators/"
     page = client.get(url).content.decode().lower()
     assert "value-creation stories" in page and "stories of realised value" in page
-    saved = client.post(url, {"seen": client.get(url).context["form"].initial["seen"],
+    saved = client.post(url, {"version": client.get(url).context["form"].initial["version"],
                               Indicator.VALUE_STORIES: 1, Indicator.REALISED_VALUE: 1})  # fmt: skip
     assert saved.status_code == 302
     stored = {row.key: row for row in cycle.indicators.all()}

@@ -115,7 +115,7 @@ def test_a_closed_cycle_is_frozen(client, owner, workplace):
     cycle.refresh_from_db()
     assert cycle.label != "changed"
     with pytest.raises(common.EvaluationError):
-        records.save_indicators(cycle=cycle, values={"students": 3})
+        records.save_indicators(cycle=cycle, values={"students": 3}, version=1)
 
 
 def test_an_open_cycle_can_be_extended_but_not_moved(client, owner, workplace):
@@ -246,8 +246,10 @@ def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplac
     url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/indicators/"
     form = client.get(url).context["form"]
     assert form.initial["students"] == 2 and form.initial["clients_involved"] == 1
-    seen = form.initial["seen"]
-    client.post(url, {"students": "2", "clients_involved": "4", "publications": "1", "seen": seen})
+    seen = form.initial["version"]
+    client.post(
+        url, {"students": "2", "clients_involved": "4", "publications": "1", "version": seen}
+    )
     stored = {row.key: (row.value, row.counted) for row in IndicatorValue.objects.all()}
     assert stored == {
         "students": (2, True),
@@ -255,7 +257,7 @@ def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplac
         "publications": (1, False),  # counted 0 from the cases: entered by hand
     }
     bad = client.post(
-        url, {"students": "-3", "seen": client.get(url).context["form"].initial["seen"]}
+        url, {"students": "-3", "version": client.get(url).context["form"].initial["version"]}
     )
     assert "students" in bad.context["form"].errors
     assert IndicatorValue.objects.get(key="students").value == 2
@@ -282,7 +284,7 @@ def test_the_self_scan_is_prefilled_from_the_evidence(client, owner, workplace, 
         "status-1": "present",
         "evidence-1": "Hogeschool en zorgorganisatie",
         "status-2": "partly",
-        "seen": form.initial["seen"],
+        "version": form.initial["version"],
     }
     client.post(url, data)
     assert dict(CharacteristicScan.objects.values_list("characteristic", "status")) == {
@@ -311,19 +313,24 @@ def test_two_coordinators_saving_one_page_get_a_conflict(
     other.force_login(member_user(workplace, Role.MANAGER))
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/evaluations/{cycle.pk}/{page}/"
-    seen_mine = client.get(url).context["form"].initial["seen"]
-    seen_theirs = other.get(url).context["form"].initial["seen"]
-    assert other.post(url, {**theirs, "seen": seen_theirs}).status_code == 302
-    response = client.post(url, {**mine, "seen": seen_mine})
+    seen_mine = client.get(url).context["form"].initial["version"]
+    seen_theirs = other.get(url).context["form"].initial["version"]
+    assert other.post(url, {**theirs, "version": seen_theirs}).status_code == 302
+    response = client.post(url, {**mine, "version": seen_mine})
     assert response.status_code == 409
     assert response.context["form"].data[next(iter(mine))] == next(iter(mine.values()))
     indicators = dict(IndicatorValue.objects.values_list("key", "value"))
     scans = dict(CharacteristicScan.objects.values_list("characteristic", "status"))
     assert indicators.get("students", scans.get(1)) in (9, "partly")  # theirs, kept
-    fresh = client.get(url).context["form"].initial["seen"]
-    assert client.post(url, {**mine, "seen": fresh}).status_code == 302
-    # A post without the stamp (a stale or hand-made form) asks for a reload.
-    assert client.post(url, mine).status_code == 400
+    fresh = client.get(url).context["form"].initial["version"]
+    assert client.post(url, {**mine, "version": fresh}).status_code == 302
+    # A post without the version (a stale or hand-made form) is a conflict, never a pass.
+    response = client.post(url, {**theirs, "version": ""})
+    assert response.status_code == 409
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "conflict"
+    indicators = dict(IndicatorValue.objects.values_list("key", "value"))
+    scans = dict(CharacteristicScan.objects.values_list("characteristic", "status"))
+    assert indicators.get("students", scans.get(1)) in (7, "absent")  # mine, not overwritten
 
 
 def test_check_in_cycles_have_no_indicators(client, owner, workplace):
@@ -380,15 +387,36 @@ def test_two_coordinators_saving_the_plan_get_a_conflict(client, owner, workplac
     url = f"/pw/{workplace.slug}/evaluations/plan/"
     form = client.get(url).context["form"]
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    theirs = other.get(url).context["form"].initial["seen"]
-    assert other.post(url, {**data, "yearly_days": "20", "seen": theirs}).status_code == 302
+    theirs = other.get(url).context["form"].initial["version"]
+    assert other.post(url, {**data, "yearly_days": "20", "version": theirs}).status_code == 302
     response = client.post(url, {**data, "yearly_days": "30"})
     assert response.status_code == 409
     assert EvaluationPlan.objects.get(workplace=workplace).yearly_days == 20
-    fresh = client.get(url).context["form"].initial["seen"]
-    assert client.post(url, {**data, "yearly_days": "30", "seen": fresh}).status_code == 302
+    fresh = client.get(url).context["form"].initial["version"]
+    assert client.post(url, {**data, "yearly_days": "30", "version": fresh}).status_code == 302
     assert EvaluationPlan.objects.get(workplace=workplace).yearly_days == 30
     assert EvaluationPlan.objects.count() == 1
+
+
+def test_two_coordinators_making_the_first_plan_get_a_conflict(client, owner, workplace):
+    """Both open the page before there is a plan: the second save does not overwrite the
+    first (the new form's version is 0), and a post without a version is a conflict too."""
+    from django.test import Client
+
+    from evaluations.models import EvaluationPlan
+
+    other = Client()
+    other.force_login(member_user(workplace, Role.MANAGER))
+    client.force_login(owner)
+    url = f"/pw/{workplace.slug}/evaluations/plan/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    assert data["version"] == 0
+    assert other.post(url, {**data, "yearly_days": "20"}).status_code == 302
+    assert client.post(url, {**data, "yearly_days": "30"}).status_code == 409
+    assert client.post(url, {**data, "yearly_days": "30", "version": ""}).status_code == 409
+    plan = EvaluationPlan.objects.get(workplace=workplace)
+    assert (plan.yearly_days, plan.version) == (20, 1)
 
 
 def test_the_undeliverable_box_names_who_still_has_to_answer_in_plain_words(client, owner, cycle):

@@ -16,7 +16,7 @@ from tests.factories import (
     member_user,
 )
 from werkplaats import policy
-from werkplaats.models import Membership, Role
+from werkplaats.models import Membership, Role, Workplace
 
 pytestmark = pytest.mark.django_db
 A = policy.Action
@@ -42,6 +42,7 @@ EXPECTED = {
     A.MANAGE_POOL: {"bridge_builder", "manager", "supporter", "staff"},
     A.CONDUCT_RESEARCH: {"research", "staff"},
     A.WRITE_NOTES: {*Role.values} - {"client"},
+    A.EXPORT_RESEARCH: {"research", "staff"},
 }
 PERSONAS = [*Role.values, "research", "staff", "outsider", "former", "inactive", "anonymous"]
 
@@ -82,6 +83,30 @@ def test_each_action_is_allowed_to_exactly_the_expected_personas(world, action):
     pw, users = world
     allowed = {name for name in PERSONAS if policy.can(users[name], action, pw)}
     assert allowed == EXPECTED[action]
+
+
+@pytest.mark.parametrize("action", list(A))
+def test_the_queryset_of_workplaces_answers_as_can_does_for_every_persona(world, action):
+    """``workplaces_where`` (the overviews across PWs) and ``can`` (one PW) are one rule."""
+    pw, users = world
+    other = Workplace.objects.exclude(pk=pw.pk).get()
+    everywhere = ResearchGrantFactory(workplace=None).user
+    two_roles = member_user(pw, Role.CLIENT)
+    MembershipFactory(person=two_roles.person, workplace=other, role=Role.MANAGER)
+    people = {**users, "research everywhere": everywhere, "client here, manager there": two_roles}
+    for name, user in people.items():
+        expected = {wp for wp in (pw, other) if policy.can(user, action, wp)}
+        assert set(policy.workplaces_where(user, action)) == expected, name
+        if action == A.VIEW_WORKPLACE:
+            assert set(Workplace.objects.visible_to(user)) == expected, name
+
+
+def test_the_cross_workplace_research_pages_are_for_staff_and_current_grants(world):
+    _pw, users = world
+    allowed = {name for name in PERSONAS if policy.may_research_across(users[name])}
+    assert allowed == {"research", "staff"}
+    expired = ResearchGrantFactory(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    assert not policy.may_research_across(expired.user)
 
 
 def test_a_future_membership_gives_no_rights_yet(world):

@@ -148,3 +148,31 @@ def test_an_admin_form_opened_before_an_app_save_is_refused(client, workplace, w
     assert client.post(admin_url, {**without, field: "Zonder versie"}).status_code == 200
     saved = model.objects.get(pk=row.pk)
     assert (getattr(saved, field), saved.version) == ("In de app", 2)
+
+
+def test_the_plan_shares_the_mechanism_with_the_admin(client, workplace, world):
+    """The evaluation plan has a version like every other row: an admin save bumps it, so a
+    plan form opened in the app before it is refused (409) and the staff change stays."""
+    from evaluations.models import EvaluationPlan, Instrument
+
+    editor, _rows, staff = world
+    plan = EvaluationPlan.objects.create(
+        workplace=workplace, instrument=Instrument.objects.get(code="los-scan")
+    )
+    app_url = reverse("evaluations:plan-edit", kwargs={"slug": workplace.slug})
+    admin_url = f"/admin/evaluations/evaluationplan/{plan.pk}/change/"
+    client.force_login(editor)
+    opened_in_the_app = _app_form_data(client, app_url)
+    assert opened_in_the_app["version"] == "1"
+
+    client.force_login(staff)
+    staff_data = admin_post_data(client.get(admin_url))
+    staff_data["yearly_days"] = "14"
+    assert client.post(admin_url, staff_data).status_code == 302
+    assert EvaluationPlan.objects.get(pk=plan.pk).version == 2
+
+    client.force_login(editor)
+    stale = client.post(app_url, {**opened_in_the_app, "yearly_days": "28"})
+    assert stale.status_code == 409
+    saved = EvaluationPlan.objects.get(pk=plan.pk)
+    assert (saved.yearly_days, saved.version) == (14, 2)

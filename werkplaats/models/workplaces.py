@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,23 +32,12 @@ class Organisation(models.Model):
 
 class WorkplaceQuerySet(models.QuerySet):
     def visible_to(self, user) -> WorkplaceQuerySet:
-        """The PWs a user may open: current memberships, research grants; staff see all."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        # Imported here: the memberships (``people``) refer to the PWs defined in this module.
-        from werkplaats.models.people import Membership
+        """The PWs a user may open: the policy's answer (current memberships, research
+        grants; staff see all), so "who sees which PW" is defined once."""
+        # Imported here: the policy imports these models.
+        from werkplaats import policy
 
-        today = timezone.localdate()
-        member_of = Membership.objects.current(today).filter(person__user=user)
-        granted = ResearchGrant.objects.current(today).filter(user=user)
-        # One query: a grant without a workplace opens every PW.
-        return self.filter(
-            Q(pk__in=member_of.values("workplace_id"))
-            | Q(pk__in=granted.exclude(workplace=None).values("workplace_id"))
-            | Q(Exists(granted.filter(workplace=None)))
-        )
+        return policy.workplaces_where(user, policy.Action.VIEW_WORKPLACE, within=self)
 
 
 class Workplace(models.Model):

@@ -174,7 +174,7 @@ class Command(BaseCommand):
         if not has_indicators:
             values = dict(counted)
             values[Indicator.CLIENTS] += CLIENTS_WITHOUT_MEMBERSHIP
-            save_indicators(cycle=cycle, values=values)
+            save_indicators(cycle=cycle, values=values, version=cycle.indicators_version)
         if not has_scan:
             rows = dict(SCAN)
             if not counted[Indicator.CLIENTS]:
@@ -183,7 +183,7 @@ class Command(BaseCommand):
                 rows[7] = (ScanStatus.PARTLY, "De doelen van het team zijn nog niet voor "
                            "iedereen zichtbaar.")  # fmt: skip
                 rows[9] = (ScanStatus.PARTLY, rows[9][1])
-            save_scan(cycle=cycle, rows=rows)
+            save_scan(cycle=cycle, rows=rows, version=cycle.scan_version)
         EvaluationCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
         cycle.status = CycleStatus.CLOSED
 
