@@ -38,7 +38,7 @@ from evaluations.models import (
     MailDelivery,
     MailKind,
 )
-from evaluations.results import tally_cycle
+from evaluations.tallies import tally_cycle
 from werkplaats.models import Role, school_year_bounds, school_year_of
 
 

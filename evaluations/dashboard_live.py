@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from elements.models import ELEMENT_CODES
-from evaluations import results
+from evaluations import trends
 from evaluations.models import (
     CharacteristicScan,
     CycleKind,
@@ -47,7 +47,7 @@ def live_parts(
     investment = [
         {
             "code": code,
-            "mean": results.stored_mean(scores, code),
+            "mean": trends.stored_mean(scores, code),
             "activities": activities.get(code, 0),
             "goals": goals.get(code, {}).get("shared", 0),
         }
@@ -55,9 +55,9 @@ def live_parts(
     ]
     deltas = {
         code: (
-            results.stored_mean(scores, code) - results.stored_mean(before, code)
-            if results.stored_mean(scores, code) is not None
-            and results.stored_mean(before, code) is not None
+            trends.stored_mean(scores, code) - trends.stored_mean(before, code)
+            if trends.stored_mean(scores, code) is not None
+            and trends.stored_mean(before, code) is not None
             else None
         )
         for code in ELEMENT_CODES

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from elements.models import ELEMENT_CODES, Element
-from evaluations import charts, results
+from evaluations import charts, results, trends
 from evaluations.dashboard_live import live_parts
 from evaluations.models import (
     Answer,
@@ -121,8 +121,8 @@ def _render_results(request, workplace, cycle, cycles, *, open_all: bool = False
     """The frozen part of the dashboard: summary, response, elements, aspects, open answers
     and trend (about ten queries)."""
     data = results.cycle_results(cycle)
-    trend = results.trend(cycle)
-    breaks = results.trend_breaks(trend)
+    trend = trends.trend(cycle)
+    breaks = trends.trend_breaks(trend)
     shown_roles = [role for role in Role if role.value in data.roles]
     # Every group that answered gets a column; a hidden one says "fewer than N responses".
     answered_roles = [role for role in Role if data.respondents.get(role.value)]
@@ -231,7 +231,7 @@ def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             [_("Cycle"), *ELEMENT_CODES],
             (
                 [c.label, *[_round(means.get(code)) for code in ELEMENT_CODES]]
-                for c, means in results.trend(cycle)
+                for c, means in trends.trend(cycle)
             ),
             title=_("Trend"),
         ),
@@ -415,7 +415,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         enough = cycle is not None and (cycle["respondent_count"] or 0) >= minimum
         cells = []
         for code in ELEMENT_CODES:
-            value = results.stored_mean(cycle["element_scores"], code) if enough else None
+            value = trends.stored_mean(cycle["element_scores"], code) if enough else None
             band = (
                 results.band_between(
                     value,
@@ -431,7 +431,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         overall = [
             (
                 c["school_year"],
-                results.overall_mean(c["element_scores"])
+                trends.overall_mean(c["element_scores"])
                 if (c["respondent_count"] or 0) >= minimum
                 else None,
             )

@@ -1,9 +1,10 @@
 """Aggregated results of evaluation cycles, with the privacy rules built in.
 
 Everything is computed from tallies: how often each answer (0 = don't know, 1..5) was given to
-each item by each role. A closed cycle's tallies are stored (``ItemTally``, written by
-``tally_cycle`` when it closes), an open cycle's are counted live in one aggregate query, so a
-dashboard runs a constant number of queries whatever the history.
+each item by each role (``evaluations.tallies``). A closed cycle's tallies are stored
+(``ItemTally``, written by ``tallies.tally_cycle`` when it closes), an open cycle's are counted
+live in one aggregate query, so a dashboard runs a constant number of queries whatever the
+history. Trends across cycles are ``evaluations.trends``.
 
 Privacy:
 1. A group (role) with fewer than ``EVALUATION_MIN_GROUP`` respondents shows no scores,
@@ -28,96 +29,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from elements.models import ELEMENT_CODES, Element
+from elements.models import Element
 from evaluations.models import (
-    Answer,
     CycleStatus,
     ElementComment,
     EvaluationCycle,
     InstrumentVersion,
     Item,
-    ItemTally,
     Response,
 )
+from evaluations.tallies import VALUES, Counts, _empty, mean, tallies_for
 from werkplaats.models import Role
-
-VALUES = (0, 1, 2, 3, 4, 5)
-Counts = list[int]  # six numbers: how often 0 (don't know), 1, ..., 5 was answered
-
-
-def _empty() -> Counts:
-    return [0] * 6
-
-
-def mean(counts: Counts) -> float | None:
-    """The mean of the 1..5 answers; "don't know" is excluded. None without any answer."""
-    answered = sum(counts[1:])
-    if not answered:
-        return None
-    return sum(value * counts[value] for value in range(1, 6)) / answered
-
-
-# --- Tallies ---------------------------------------------------------------------------------
-def tally_cycle(cycle: EvaluationCycle) -> int:
-    """Store the cycle's tallies (replacing earlier ones); run when it closes. One INSERT of
-    aggregated rows, computed by the database."""
-    rows = _live_tallies([cycle.pk])
-    elements = dict(
-        Item.objects.filter(version=cycle.instrument_version_id).values_list("pk", "element")
-    )
-    scores: dict[str, list[int]] = {}
-    for (_cycle, _role, item_id), c in rows.items():
-        score = scores.setdefault(elements[item_id], [0, 0])
-        score[0] += sum(value * c[value] for value in range(1, 6))
-        score[1] += sum(c[1:])
-    respondents = Response.objects.filter(cycle=cycle, submitted_at__isnull=False).count()
-    with transaction.atomic():
-        ItemTally.objects.filter(cycle=cycle).delete()
-        ItemTally.objects.bulk_create(
-            ItemTally(
-                cycle_id=cycle_id, role=role, item_id=item_id, **{f"n{v}": c[v] for v in VALUES}
-            )
-            for (cycle_id, role, item_id), c in rows.items()
-        )
-        EvaluationCycle.objects.filter(pk=cycle.pk).update(
-            respondent_count=respondents, element_scores=scores
-        )
-    cycle.respondent_count, cycle.element_scores = respondents, scores
-    return len(rows)
-
-
-def _live_tallies(cycle_ids: list[int]) -> dict[tuple[int, str, int], Counts]:
-    rows = (
-        Answer.objects.filter(response__cycle__in=cycle_ids, response__submitted_at__isnull=False)
-        .values("response__cycle", "response__role", "item", "value")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    tallies: dict[tuple[int, str, int], Counts] = defaultdict(_empty)
-    for row in rows:
-        key = (row["response__cycle"], row["response__role"], row["item"])
-        tallies[key][row["value"]] += row["n"]
-    return tallies
-
-
-def tallies_for(cycle_ids: list[int], closed_ids: set[int]) -> dict[tuple[int, str, int], Counts]:
-    """Stored tallies for closed cycles, live ones for the rest (at most two queries)."""
-    tallies: dict[tuple[int, str, int], Counts] = {}
-    stored = [pk for pk in cycle_ids if pk in closed_ids]
-    if stored:
-        for t in ItemTally.objects.filter(cycle__in=stored).values_list(
-            "cycle", "role", "item", "n0", "n1", "n2", "n3", "n4", "n5"
-        ):
-            tallies[(t[0], t[1], t[2])] = list(t[3:])
-    live = [pk for pk in cycle_ids if pk not in closed_ids]
-    if live:
-        tallies.update(_live_tallies(live))
-    return tallies
 
 
 # --- Privacy ---------------------------------------------------------------------------------
@@ -288,11 +214,11 @@ def _score(version: InstrumentVersion, counts: Counts) -> Score:
     return Score(value, sum(counts[1:]), counts[0], band(version, value))
 
 
-def _item_code(item: Item) -> str:
+def item_code(item: Item) -> str:
     return item.aspect_id or item.element_id
 
 
-def _wording(item: Item) -> str:
+def wording(item: Item) -> str:
     return " ".join(item.text_nl.split()).casefold()
 
 
@@ -300,11 +226,11 @@ def comparable(now: list[Item], before: list[Item]) -> dict[int, int]:
     """{item id now: item id before} for the statements both versions share: the same code
     (aspect, or element for an item without one) and the same wording. A reworded statement
     is not compared across the change, so no change is shown for it (issue 18)."""
-    earlier = {_item_code(item): item for item in before}
+    earlier = {item_code(item): item for item in before}
     pairs = {}
     for item in now:
-        match = earlier.get(_item_code(item))
-        if match is not None and _wording(match) == _wording(item):
+        match = earlier.get(item_code(item))
+        if match is not None and wording(match) == wording(item):
             pairs[item.pk] = match.pk
     return pairs
 
@@ -422,7 +348,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         aspects = []
         for item in element_items:
             item_counts = counts(cycle.pk, [item.pk]) if visible else _empty()
-            result = AspectResult(item, _item_code(item), _score(version, item_counts), item_counts)
+            result = AspectResult(item, item_code(item), _score(version, item_counts), item_counts)
             if previous and item.pk not in pairs:
                 result.reworded = True
             elif previous and result.score.mean is not None:
@@ -466,7 +392,7 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
         previous=previous,
         speaking=speaking,
         assisted=assisted,
-        not_compared=[_item_code(item) for item in items if previous and item.pk not in pairs],
+        not_compared=[item_code(item) for item in items if previous and item.pk not in pairs],
     )
 
 
@@ -599,63 +525,6 @@ def group_answers(texts: list[str], similar: float = 0.9) -> list[tuple[str, int
         else:
             groups.append([text, norm, 1])
     return sorted(((g[0], g[2]) for g in groups), key=lambda g: (-g[1], g[0]))
-
-
-# --- Across cycles and PWs ---------------------------------------------------------------------
-def stored_mean(scores: dict | None, code: str) -> float | None:
-    """An element's mean from a closed cycle's stored ``element_scores``."""
-    weighted, answered = (scores or {}).get(code, (0, 0))
-    return weighted / answered if answered else None
-
-
-def overall_mean(scores: dict | None) -> float | None:
-    """All answers of a closed cycle together (every element weighted by its answers)."""
-    values = (scores or {}).values()
-    answered = sum(n for _w, n in values)
-    return sum(w for w, _n in values) / answered if answered else None
-
-
-def trend(cycle: EvaluationCycle) -> list[tuple[EvaluationCycle, dict[str, float | None]]]:
-    """Per closed cycle of the same kind (oldest first): the mean of each element, or None
-    when fewer than the minimum responded. One query, whatever the number of years: it reads
-    the summaries written when each cycle closed."""
-    minimum = settings.EVALUATION_MIN_GROUP
-    cycles = EvaluationCycle.objects.filter(
-        workplace=cycle.workplace_id, kind=cycle.kind, status=CycleStatus.CLOSED
-    ).order_by("opens_at")
-    return [
-        (
-            c,
-            {
-                code: stored_mean(c.element_scores, code)
-                if (c.respondent_count or 0) >= minimum
-                else None
-                for code in ELEMENT_CODES
-            },
-        )
-        for c in cycles
-    ]
-
-
-def trend_breaks(trend_rows) -> dict[str, set[int]]:
-    """{element code: indices into ``trend_rows`` where the element's statements differ from
-    the cycle before (another instrument version with a statement added, removed or
-    reworded)}: the trend line of that element breaks there. One query, and none while every
-    cycle used the same version."""
-    versions = [c.instrument_version_id for c, _means in trend_rows]
-    if len(set(versions)) < 2:
-        return {}
-    statements: dict[tuple[int, str], set] = defaultdict(set)
-    for item in Item.objects.filter(version__in=set(versions)):
-        statements[(item.version_id, item.element_id)].add((_item_code(item), _wording(item)))
-    breaks: dict[str, set[int]] = defaultdict(set)
-    for i in range(1, len(versions)):
-        if versions[i] == versions[i - 1]:
-            continue
-        for code in ELEMENT_CODES:
-            if statements[(versions[i], code)] != statements[(versions[i - 1], code)]:
-                breaks[code].add(i)
-    return dict(breaks)
 
 
 # --- The cache of a closed cycle's rendered results ------------------------------------------

@@ -20,7 +20,8 @@ from evaluations.models import (
     MailDelivery,
     Response,
 )
-from evaluations.results import forget_cached_results, tally_cycle
+from evaluations.results import forget_cached_results
+from evaluations.tallies import tally_cycle
 from werkplaats.models import Person
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from evaluations import answering, cycles, results
+from evaluations import answering, cycles, tallies
 from evaluations.models import Answer, Item, Response
 from tests.factories import (
     CycleFactory,
@@ -60,7 +60,7 @@ def answered_cycle(workplace, *, years_ago: int = 0, groups=None, close=True):
     if close:
         cycle.status = "closed"
         cycle.save(update_fields=["status"])
-        results.tally_cycle(cycle)
+        tallies.tally_cycle(cycle)
     return cycle
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import charts, records, results
+from evaluations import charts, records, results, trends
 from evaluations.models import Item
 from tests.evaluations.test_results import close, respond
 from tests.factories import CycleFactory, member_user
@@ -69,12 +69,12 @@ def test_the_trend_line_of_a_changed_element_breaks_at_the_change(workplace):
     first = cycle_ago(workplace, 800)
     cycle_ago(workplace, 400)
     last = cycle_ago(workplace, 30, version=reworded_version(first), values=VALUES_NOW)
-    rows = results.trend(last)
-    assert results.trend_breaks(rows) == {"VOR": {2}}  # only VOR's statements changed
+    rows = trends.trend(last)
+    assert trends.trend_breaks(rows) == {"VOR": {2}}  # only VOR's statements changed
     chart = charts.trend_lines(
         [c.label for c, _m in rows],
         [(code, [m.get(code) for _c, m in rows]) for code in ("LOS", "VOR")],
-        breaks=results.trend_breaks(rows),
+        breaks=trends.trend_breaks(rows),
     )
     segments = {line["name"]: len(line["segments"]) for line in chart["lines"]}
     assert segments == {"LOS": 1, "VOR": 2}
@@ -84,9 +84,9 @@ def test_one_version_throughout_needs_no_query_and_has_no_breaks(
     workplace, django_assert_num_queries
 ):
     cycle_ago(workplace, 400)
-    rows = results.trend(cycle_ago(workplace, 30))
+    rows = trends.trend(cycle_ago(workplace, 30))
     with django_assert_num_queries(0):
-        assert results.trend_breaks(rows) == {}
+        assert trends.trend_breaks(rows) == {}
 
 
 def test_the_dashboard_and_the_overview_say_so(client, workplace, staff):

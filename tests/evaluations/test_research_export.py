@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluations import results
+from evaluations import results, tallies
 from tests.evaluations.test_dashboard import answered_cycle, research_rows
 from tests.factories import ResearchGrantFactory
 from werkplaats.models import Role
@@ -82,7 +82,7 @@ def test_an_open_cycle_has_no_row_level_export(researcher, workplace):
     assert "research.csv" not in dashboard
     cycle.status = "closed"
     cycle.save(update_fields=["status"])
-    results.tally_cycle(cycle)
+    tallies.tally_cycle(cycle)
     assert len(research_rows(export(researcher, workplace, cycle).content.decode())) == 4
     dashboard = researcher.get(f"/pw/{workplace.slug}/results/{cycle.pk}/").content.decode()
     assert "research.csv" in dashboard

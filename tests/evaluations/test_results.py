@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import cycles, results
+from evaluations import cycles, results, tallies, trends
 from evaluations.models import Answer, ElementComment, Item, ItemTally, Response
 from tests.factories import CycleFactory, invitation_for
 from werkplaats.models import Role
@@ -42,7 +42,7 @@ def close(cycle):
     """Results show once a cycle is closed; closing writes its tallies and summaries."""
     cycle.status = "closed"
     cycle.save(update_fields=["status"])
-    results.tally_cycle(cycle)
+    tallies.tally_cycle(cycle)
     return cycle
 
 
@@ -199,7 +199,7 @@ def test_closing_stores_tallies_and_summaries_that_equal_the_answers(workplace):
     cycle = CycleFactory(workplace=workplace)
     for value in (1, 2, 0, 5):
         respond(cycle, Role.CLIENT, {"GOC-3": value, "SRI-1": 3})
-    live = results._live_tallies([cycle.pk])
+    live = tallies._live_tallies([cycle.pk])
     cycles.close_cycle(cycle=cycle)
     cycle.refresh_from_db()
     stored = {
@@ -209,7 +209,7 @@ def test_closing_stores_tallies_and_summaries_that_equal_the_answers(workplace):
     assert stored == dict(live)
     assert cycle.respondent_count == 4
     assert cycle.element_scores == {"GOC": [8, 3], "SRI": [12, 4]}
-    assert results.stored_mean(cycle.element_scores, "GOC") == pytest.approx(8 / 3)
+    assert trends.stored_mean(cycle.element_scores, "GOC") == pytest.approx(8 / 3)
     r = results.cycle_results(cycle)
     assert r.element("GOC").score.mean == pytest.approx(8 / 3)
 
@@ -226,5 +226,5 @@ def test_the_trend_hides_years_with_too_few_respondents(workplace):
             respond(cycle, Role.STUDENT, {"LOS-1": 5 - years_ago})
         cycles.close_cycle(cycle=cycle, now=cycle.closes_at)
     current = CycleFactory(workplace=workplace)
-    points = results.trend(current)
+    points = trends.trend(current)
     assert [p[1]["LOS"] for p in points] == [2.0, None, 4.0]

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import results, retention, tokens
+from evaluations import results, retention, tallies, tokens
 from evaluations.models import AccessToken, ElementComment, Invitation, MailDelivery, Response
 from tests.evaluations.test_results import respond
 from tests.factories import CycleFactory, invitation_for, member_user
@@ -34,7 +34,7 @@ def closed_cycle(workplace, *, days_ago: int):
         )  # fmt: skip
     cycle.status = "closed"
     cycle.save(update_fields=["status"])
-    results.tally_cycle(cycle)
+    tallies.tally_cycle(cycle)
     return cycle
 
 

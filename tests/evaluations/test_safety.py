@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import answering, results, tokens
+from evaluations import answering, results, tallies, tokens
 from evaluations.models import EvaluationCycle, Response
 from tests.factories import CycleFactory, MembershipFactory, PersonFactory, invitation_for
 from werkplaats.models import Role
@@ -115,14 +115,14 @@ def test_no_change_against_an_earlier_cycle_of_fewer_than_three(workplace):
         invitation=lone, cycle=earlier, role=Role.MANAGER,
         instrument_version=earlier.instrument_version, submitted_at=earlier.opens_at,
     )  # fmt: skip
-    results.tally_cycle(earlier)
+    tallies.tally_cycle(earlier)
     cycle = CycleFactory(workplace=workplace, status="closed")
     for _ in range(3):
         Response.objects.create(
             invitation=invitation_for(cycle, Role.STUDENT), cycle=cycle, role=Role.STUDENT,
             instrument_version=cycle.instrument_version, submitted_at=cycle.opens_at,
         )  # fmt: skip
-    results.tally_cycle(cycle)
+    tallies.tally_cycle(cycle)
     assert results.previous_cycle(cycle) is None
     assert EvaluationCycle.objects.get(pk=earlier.pk).respondent_count == 1
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import connection
 
-from evaluations import results
+from evaluations import results, tallies
 from evaluations.models import ImprovementAction, Invitation
 from tests.admin_forms import admin_post_data
 from tests.evaluations.test_results import respond
@@ -56,7 +56,7 @@ def zwaantje(workplace):
     Invitation.objects.filter(pk=own.invitation_id).update(person=person)
     cycle.status = "closed"
     cycle.save(update_fields=["status"])
-    results.tally_cycle(cycle)
+    tallies.tally_cycle(cycle)
     ImprovementAction.objects.create(
         workplace=workplace, cycle=cycle, element_id="LOS", title="Actie",
         owner=person, organisation=workplace.partners.first(), due_on=cycle.closes_at.date(),

@@ -190,7 +190,7 @@ class Command(BaseCommand):
             return cursor.rowcount
 
     def tallies(self, cycles: list[EvaluationCycle]) -> None:
-        """What closing each cycle would have written (``results.tally_cycle``), in one go."""
+        """What closing each cycle would have written (``tallies.tally_cycle``), in one go."""
         with connection.cursor() as cursor:
             cursor.execute(
                 """

@@ -38,7 +38,7 @@ from evaluations.models import (
     ScanStatus,
 )
 from evaluations.records import save_indicators, save_scan
-from evaluations.results import tally_cycle
+from evaluations.tallies import tally_cycle
 from werkplaats.management.commands.seed_demo import CASES, DEMO_WORKPLACE
 from werkplaats.models import Membership, Workplace, school_year_of
 
