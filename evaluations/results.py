@@ -251,44 +251,19 @@ def previous_cycle(cycle: EvaluationCycle) -> EvaluationCycle | None:
     )
 
 
-def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> CycleResults:
-    """Everything the dashboard shows about one cycle and its change against the previous
-    comparable cycle of the same kind, in a constant number of queries (about eight).
+class _Tallies:
+    """(cycle, item) → {role: counts}: every sum of ``cycle_results`` reads this index."""
 
-    Scores appear only for a closed cycle (rule 5); an open one shows its response only."""
-    version = cycle.instrument_version
-    minimum = settings.EVALUATION_MIN_GROUP
-    by_role = list(
-        Response.objects.filter(cycle=cycle, submitted_at__isnull=False)
-        .values_list("role")
-        .annotate(n=Count("pk"), helped=Count("pk", filter=Q(assisted=True)))
-        .order_by()
-    )
-    respondents = {role: n for role, n, _helped in by_role}
-    invited = dict(cycle.invitations.values_list("role").annotate(n=Count("pk")).order_by())
-    total = sum(respondents.values())
-    closed = cycle.status == CycleStatus.CLOSED
-    visible = closed and total >= minimum
-    roles = shown_roles(respondents) if visible else set()
-    # How many answered with help, only for the groups whose figures are shown (issue 18).
-    assisted = {role: helped for role, _n, helped in by_role if role in roles}
-    previous = previous_cycle(cycle) if visible else None
-    # The items of this and of the previous cycle's version, in one query either way.
-    versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
-    all_items = list(Item.objects.filter(version__in=versions).select_related("element", "aspect"))
-    items = [item for item in all_items if item.version_id == version.pk]
-    ids = [cycle.pk] + ([previous.pk] if previous else [])
-    tallies = tallies_for(ids, set(ids)) if visible else {}
+    def __init__(self, tallies: dict[tuple[int, str, int], Counts]):
+        self.index: dict[tuple[int, int], dict[str, Counts]] = defaultdict(dict)
+        for (cycle_id, role, item_id), value in tallies.items():
+            self.index[(cycle_id, item_id)][role] = value
 
-    # (cycle, item) → {role: counts}: every sum below reads this index, not the raw rows.
-    index: dict[tuple[int, int], dict[str, Counts]] = defaultdict(dict)
-    for (cycle_id, role, item_id), value in tallies.items():
-        index[(cycle_id, item_id)][role] = value
-
-    def counts(cycle_id: int, item_ids, role: str | None = None) -> Counts:
+    def counts(self, cycle_id: int, item_ids, role: str | None = None) -> Counts:
+        """The answers to these items in this cycle, of one role or of all."""
         summed = _empty()
         for item_id in item_ids:
-            per_role = index.get((cycle_id, item_id))
+            per_role = self.index.get((cycle_id, item_id))
             if not per_role:
                 continue
             for value in [per_role.get(role)] if role else per_role.values():
@@ -297,103 +272,162 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
                         summed[v] += value[v]
         return summed
 
-    # Changes compare like with like: only statements worded the same in both versions.
-    pairs = (
-        comparable(
-            items, [item for item in all_items if item.version_id == previous.instrument_version_id]
-        )
-        if previous
-        else {}
+
+@dataclass
+class _Context:
+    """What every element's result of one cycle is computed against."""
+
+    cycle: EvaluationCycle
+    version: InstrumentVersion
+    previous: EvaluationCycle | None
+    tallies: _Tallies
+    pairs: dict[int, int]  # this version's item → the previous version's alike item
+    respondents: dict[str, int]
+    roles: set[str]  # the roles whose figures are shown
+    visible: bool
+
+
+def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> CycleResults:
+    """Everything the dashboard shows about one cycle and its change against the previous
+    comparable cycle of the same kind, in a constant number of queries (about eight).
+
+    Scores appear only for a closed cycle (rule 5); an open one shows its response only."""
+    version = cycle.instrument_version
+    by_role = list(
+        Response.objects.filter(cycle=cycle, submitted_at__isnull=False)
+        .values_list("role")
+        .annotate(n=Count("pk"), helped=Count("pk", filter=Q(assisted=True)))
+        .order_by()
     )
-
-    comments_by_element: dict[str, list[str]] = defaultdict(list)
-    went_well: list[str] = []
-    could_be_better: list[str] = []
-    text_minimum = settings.EVALUATION_MIN_GROUP_TEXT
+    respondents = {role: n for role, n, _helped in by_role}
+    total = sum(respondents.values())
+    visible = cycle.status == CycleStatus.CLOSED and total >= settings.EVALUATION_MIN_GROUP
+    roles = shown_roles(respondents) if visible else set()
+    previous = previous_cycle(cycle) if visible else None
+    # The items of this and of the previous cycle's version, in one query either way.
+    versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
+    all_items = list(Item.objects.filter(version__in=versions).select_related("element", "aspect"))
+    items = [item for item in all_items if item.version_id == version.pk]
+    ids = [cycle.pk] + ([previous.pk] if previous else [])
+    # Changes compare like with like: only statements worded the same in both versions.
+    before = [
+        item for item in all_items if previous and item.version_id == previous.instrument_version_id
+    ]
+    context = _Context(
+        cycle=cycle,
+        version=version,
+        previous=previous,
+        tallies=_Tallies(tallies_for(ids, set(ids)) if visible else {}),
+        pairs=comparable(items, before) if previous else {},
+        respondents=respondents,
+        roles=roles,
+        visible=visible,
+    )
     # Open answers have their own, higher threshold and the same subtraction guard (rule 4).
-    speaking = shown_roles(respondents, text_minimum) if visible else set()
-    if speaking and with_open_answers:
-        # A lone manager's words identify the manager: only groups the text threshold shows.
-        answered = Response.objects.filter(
-            cycle=cycle, submitted_at__isnull=False, role__in=speaking
-        )
-        for element, text in (
-            ElementComment.objects.filter(response__in=answered)
-            .exclude(text="")
-            .values_list("element", "text")
-        ):
-            comments_by_element[element].append(text)
-        for well, better in answered.values_list("went_well", "could_be_better"):
-            if well:
-                went_well.append(well)
-            if better:
-                could_be_better.append(better)
-
+    speaking = shown_roles(respondents, settings.EVALUATION_MIN_GROUP_TEXT) if visible else set()
+    comments, went_well, could_be_better = (
+        _open_answers(cycle, speaking) if speaking and with_open_answers else ({}, [], [])
+    )
     by_element: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         by_element[item.element_id].append(item)
-    elements: list[ElementResult] = []
-    for element_code, element_items in sorted(
-        by_element.items(), key=lambda pair: pair[1][0].element.order
-    ):
-        ids_here = [item.pk for item in element_items]
-        overall = _score(version, counts(cycle.pk, ids_here)) if visible else Score(None, 0, 0)
-        per_role = {
-            role.value: (_score(version, counts(cycle.pk, ids_here, role.value)))
-            if role.value in roles
-            else None
-            for role in Role
-            if respondents.get(role.value)
-        }
-        aspects = []
-        for item in element_items:
-            item_counts = counts(cycle.pk, [item.pk]) if visible else _empty()
-            result = AspectResult(item, item_code(item), _score(version, item_counts), item_counts)
-            if previous and item.pk not in pairs:
-                result.reworded = True
-            elif previous and result.score.mean is not None:
-                before = mean(counts(previous.pk, [pairs[item.pk]]))
-                result.delta = None if before is None else result.score.mean - before
-            aspects.append(result)
-        aspects.sort(key=lambda a: (a.score.mean is None, a.score.mean or 0))  # weakest first
-        result = ElementResult(
-            element=element_items[0].element,
-            score=overall,
-            per_role=per_role,
-            aspects=aspects,
-            comments=sorted(comments_by_element.get(element_code, [])),
-        )
-        shared = [item.pk for item in element_items if item.pk in pairs]
-        result.compared = len(shared)
-        if previous and overall.mean is not None and shared:
-            now = mean(counts(cycle.pk, shared))
-            before = mean(counts(previous.pk, [pairs[pk] for pk in shared]))
-            result.delta = None if now is None or before is None else now - before
-        role_means = {
-            r: s.mean for r, s in per_role.items() if s is not None and s.mean is not None
-        }
-        if len(role_means) >= 2:
-            high = max(role_means, key=role_means.get)
-            low = min(role_means, key=role_means.get)
-            result.gap = role_means[high] - role_means[low]
-            result.gap_roles = (high, low)
-        elements.append(result)
+    ordered = sorted(by_element.items(), key=lambda pair: pair[1][0].element.order)
     return CycleResults(
         cycle=cycle,
         version=version,
         respondents=respondents,
-        invited=invited,
+        invited=dict(cycle.invitations.values_list("role").annotate(n=Count("pk")).order_by()),
         roles=roles,
         total=total,
         visible=visible,
-        elements=elements,
+        elements=[
+            _element_result(context, here, sorted(comments.get(code, []))) for code, here in ordered
+        ],
         went_well=sorted(went_well),
         could_be_better=sorted(could_be_better),
         previous=previous,
         speaking=speaking,
-        assisted=assisted,
-        not_compared=[item_code(item) for item in items if previous and item.pk not in pairs],
+        # How many answered with help, only for the groups whose figures are shown (issue 18).
+        assisted={role: helped for role, _n, helped in by_role if role in roles},
+        not_compared=[
+            item_code(item) for item in items if previous and item.pk not in context.pairs
+        ],
     )
+
+
+def _open_answers(cycle: EvaluationCycle, speaking: set[str]):
+    """The comments per element and the two open questions' answers, of the groups the text
+    threshold shows only (a lone manager's words identify the manager)."""
+    comments: dict[str, list[str]] = defaultdict(list)
+    went_well: list[str] = []
+    could_be_better: list[str] = []
+    answered = Response.objects.filter(cycle=cycle, submitted_at__isnull=False, role__in=speaking)
+    for element, text in (
+        ElementComment.objects.filter(response__in=answered)
+        .exclude(text="")
+        .values_list("element", "text")
+    ):
+        comments[element].append(text)
+    for well, better in answered.values_list("went_well", "could_be_better"):
+        if well:
+            went_well.append(well)
+        if better:
+            could_be_better.append(better)
+    return comments, went_well, could_be_better
+
+
+def _element_result(context: _Context, items: list[Item], comments: list[str]) -> ElementResult:
+    """One element: its score overall and per shown role, its statements weakest first, its
+    change against the previous cycle (alike statements only) and its widest role gap."""
+    c = context
+    ids_here = [item.pk for item in items]
+    overall = (
+        _score(c.version, c.tallies.counts(c.cycle.pk, ids_here))
+        if c.visible
+        else Score(None, 0, 0)
+    )
+    per_role = {
+        role.value: _score(c.version, c.tallies.counts(c.cycle.pk, ids_here, role.value))
+        if role.value in c.roles
+        else None
+        for role in Role
+        if c.respondents.get(role.value)
+    }
+    result = ElementResult(
+        element=items[0].element,
+        score=overall,
+        per_role=per_role,
+        aspects=sorted(
+            (_aspect_result(c, item) for item in items),
+            key=lambda a: (a.score.mean is None, a.score.mean or 0),  # weakest first
+        ),
+        comments=comments,
+    )
+    shared = [item.pk for item in items if item.pk in c.pairs]
+    result.compared = len(shared)
+    if c.previous and overall.mean is not None and shared:
+        now = mean(c.tallies.counts(c.cycle.pk, shared))
+        before = mean(c.tallies.counts(c.previous.pk, [c.pairs[pk] for pk in shared]))
+        result.delta = None if now is None or before is None else now - before
+    role_means = {r: s.mean for r, s in per_role.items() if s is not None and s.mean is not None}
+    if len(role_means) >= 2:
+        high = max(role_means, key=role_means.get)
+        low = min(role_means, key=role_means.get)
+        result.gap = role_means[high] - role_means[low]
+        result.gap_roles = (high, low)
+    return result
+
+
+def _aspect_result(c: _Context, item: Item) -> AspectResult:
+    """One statement: its score and distribution, and its change when worded alike before."""
+    item_counts = c.tallies.counts(c.cycle.pk, [item.pk]) if c.visible else _empty()
+    result = AspectResult(item, item_code(item), _score(c.version, item_counts), item_counts)
+    if c.previous and item.pk not in c.pairs:
+        result.reworded = True
+    elif c.previous and result.score.mean is not None:
+        before = mean(c.tallies.counts(c.previous.pk, [c.pairs[item.pk]]))
+        result.delta = None if before is None else result.score.mean - before
+    return result
 
 
 def summary(results: CycleResults) -> list[str]:
