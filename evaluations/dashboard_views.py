@@ -269,6 +269,22 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if cycle is None:
         raise Http404("No closed cycle")
     audit.record(request, "export.research", workplace=workplace, obj=cycle)
+    table, withheld = _research_table(workplace, cycle)
+    # One closed cycle's responses, already in memory: a whole file, no byte order mark (R and
+    # pandas read UTF-8 as it is).
+    response = tabular.csv_response(
+        f"{workplace.slug}-{cycle.pk}-research.csv",
+        table,
+        bom=False,
+        stream=False,
+    )
+    response["X-Withheld-Rows"] = str(withheld)
+    return response
+
+
+def _research_table(workplace, cycle) -> tuple[tabular.Table, int]:
+    """The research CSV's rows (``results.research_groups`` decides which are exported, in
+    pseudonym order) and how many were withheld, in three queries."""
     items = list(
         Item.objects.filter(version=cycle.instrument_version_id).order_by("element__order", "order")
     )
@@ -315,16 +331,8 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         f"{groups.withheld} of {len(responses)} responses withheld: their group, or what "
         f"would remain of it, has fewer than {settings.EVALUATION_MIN_GROUP} respondents"
     ]
-    # One closed cycle's responses, already in memory: a whole file, no byte order mark (R and
-    # pandas read UTF-8 as it is).
-    response = tabular.csv_response(
-        f"{workplace.slug}-{cycle.pk}-research.csv",
-        tabular.Table(header, rows(), comments=withheld if groups.withheld else ()),
-        bom=False,
-        stream=False,
-    )
-    response["X-Withheld-Rows"] = str(groups.withheld)
-    return response
+    comments = withheld if groups.withheld else ()
+    return tabular.Table(header, rows(), comments=comments), groups.withheld
 
 
 def _csv_value(value: int | None) -> str:
@@ -408,51 +416,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     ):
         history.setdefault(row["workplace_id"], []).append(row)
     minimum = settings.EVALUATION_MIN_GROUP
-    rows = []
-    for workplace in workplaces:
-        own = history.get(workplace.pk, [])
-        cycle = next((c for c in reversed(own) if c["school_year"] == year), None)
-        enough = cycle is not None and (cycle["respondent_count"] or 0) >= minimum
-        cells = []
-        for code in ELEMENT_CODES:
-            value = trends.stored_mean(cycle["element_scores"], code) if enough else None
-            band = (
-                results.band_between(
-                    value,
-                    cycle["instrument_version__strength_from"],
-                    cycle["instrument_version__concern_below"],
-                )
-                if cycle
-                else ""
-            )
-            cells.append(
-                {"code": code, "mean": value, "band": band, "html": _cell_html(value, band, cycle)}
-            )
-        overall = [
-            (
-                c["school_year"],
-                trends.overall_mean(c["element_scores"])
-                if (c["respondent_count"] or 0) >= minimum
-                else None,
-            )
-            for c in own
-        ]
-        # The overall line breaks where the instrument changed: its means are not alike.
-        changed = {
-            i for i in range(1, len(own))
-            if own[i]["instrument_version_id"] != own[i - 1]["instrument_version_id"]
-        }  # fmt: skip
-        spark = _spark_html(overall, changed) if overall else ""
-        rows.append(
-            {
-                "workplace": workplace,
-                "cycle_pk": cycle["pk"] if cycle else None,
-                "enough": enough,
-                "cells": cells,
-                "trend": overall,
-                "spark": spark,
-            }
-        )
+    rows = [_overview_row(wp, history.get(wp.pk, []), year, minimum) for wp in workplaces]
     return render(
         request,
         "evaluations/overview.html",
@@ -464,3 +428,47 @@ def overview(request: HttpRequest) -> HttpResponse:
             "minimum": minimum,
         },
     )
+
+
+def _overview_row(workplace, own: list[dict], year: str, minimum: int) -> dict:
+    """One PW's row of the overview: its cells for the school year (mean and band per
+    element, from the summary written at close) and its overall trend line."""
+    cycle = next((c for c in reversed(own) if c["school_year"] == year), None)
+    enough = cycle is not None and (cycle["respondent_count"] or 0) >= minimum
+    cells = []
+    for code in ELEMENT_CODES:
+        value = trends.stored_mean(cycle["element_scores"], code) if enough else None
+        band = (
+            results.band_between(
+                value,
+                cycle["instrument_version__strength_from"],
+                cycle["instrument_version__concern_below"],
+            )
+            if cycle
+            else ""
+        )
+        cells.append(
+            {"code": code, "mean": value, "band": band, "html": _cell_html(value, band, cycle)}
+        )
+    overall = [
+        (
+            c["school_year"],
+            trends.overall_mean(c["element_scores"])
+            if (c["respondent_count"] or 0) >= minimum
+            else None,
+        )
+        for c in own
+    ]
+    # The overall line breaks where the instrument changed: its means are not alike.
+    changed = {
+        i for i in range(1, len(own))
+        if own[i]["instrument_version_id"] != own[i - 1]["instrument_version_id"]
+    }  # fmt: skip
+    return {
+        "workplace": workplace,
+        "cycle_pk": cycle["pk"] if cycle else None,
+        "enough": enough,
+        "cells": cells,
+        "trend": overall,
+        "spark": _spark_html(overall, changed) if overall else "",
+    }

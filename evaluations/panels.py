@@ -21,13 +21,39 @@ from werkplaats.models import Membership, Role, Workplace
 
 def open_evaluations(request) -> dict | None:
     """The user's invitations in open cycles, with whether they submitted; whether they may
-    read results anywhere; their improvement actions due soon (three queries)."""
-    if not request.user.is_authenticated:
+    read results anywhere; their improvement actions due soon; the open cycles they run and
+    the newest results they may read (a query each)."""
+    user = request.user
+    if not user.is_authenticated:
         return None
+    invitations = _my_invitations(user)
+    reads_results = policy.workplaces_where(user, policy.Action.READ_RESULTS).exists()
+    actions = _my_actions_due(user)
+    running = _cycles_i_run(user)
+    if not invitations and not reads_results and not actions and not running:
+        return None
+    roles = set()
+    if invitations:
+        mine = Membership.objects.current().filter(person__user=user)
+        roles = set(mine.values_list("role", flat=True))
+    return {
+        "invitations": invitations,
+        "reads_results": reads_results,
+        "actions": actions,
+        "running": running,
+        "latest": _newest_results(user) if reads_results else [],
+        # A client (only a client) gets the questionnaire in plain words, big.
+        "plain": bool(roles) and roles <= {Role.CLIENT},
+        "today": timezone.localdate(),
+    }
+
+
+def _my_invitations(user) -> list[Invitation]:
+    """My invitations in cycles open now, each with whether I submitted."""
     now = timezone.now()
-    invitations = list(
+    return list(
         Invitation.objects.filter(
-            person__user=request.user,
+            person__user=user,
             cycle__status=CycleStatus.OPEN,
             cycle__opens_at__lte=now,
             cycle__closes_at__gt=now,
@@ -40,21 +66,27 @@ def open_evaluations(request) -> dict | None:
         )
         .order_by("cycle__closes_at")
     )
-    reads_results = policy.workplaces_where(request.user, policy.Action.READ_RESULTS).exists()
-    # My open improvement actions due within two weeks (or overdue), in PWs I am still in.
-    actions = list(
+
+
+def _my_actions_due(user) -> list[ImprovementAction]:
+    """My open improvement actions due within two weeks (or overdue), in PWs I am still in."""
+    return list(
         ImprovementAction.objects.filter(
-            owner__user=request.user,
+            owner__user=user,
             status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING],
             due_on__lte=timezone.localdate() + dt.timedelta(days=14),
-            workplace__in=Workplace.objects.visible_to(request.user),
+            workplace__in=Workplace.objects.visible_to(user),
         )
         .select_related("workplace")
         .order_by("due_on")[:10]
     )
+
+
+def _cycles_i_run(user) -> list[EvaluationCycle]:
+    """Open cycles of the PWs whose evaluations I manage, with their response rate."""
     running = list(
         EvaluationCycle.objects.filter(
-            workplace__in=policy.workplaces_where(request.user, policy.Action.MANAGE_EVALUATIONS),
+            workplace__in=policy.workplaces_where(user, policy.Action.MANAGE_EVALUATIONS),
             status=CycleStatus.OPEN,
         )
         .select_related("workplace")
@@ -70,31 +102,18 @@ def open_evaluations(request) -> dict | None:
     )
     for cycle in running:
         cycle.rate = round(100 * cycle.responded / cycle.invited) if cycle.invited else 0
-    latest = []
-    if reads_results:  # the newest closed cycle of each PW whose results I may read
-        closed = EvaluationCycle.objects.filter(status=CycleStatus.CLOSED)
-        newest = closed.filter(workplace=OuterRef("workplace")).order_by("-closes_at")
-        latest = list(
-            closed.filter(
-                workplace__in=policy.workplaces_where(request.user, policy.Action.READ_RESULTS),
-                pk=Subquery(newest.values("pk")[:1]),
-            )
-            .select_related("workplace")
-            .order_by("-closes_at")[:10]
+    return running
+
+
+def _newest_results(user) -> list[EvaluationCycle]:
+    """The newest closed cycle of each PW whose results I may read."""
+    closed = EvaluationCycle.objects.filter(status=CycleStatus.CLOSED)
+    newest = closed.filter(workplace=OuterRef("workplace")).order_by("-closes_at")
+    return list(
+        closed.filter(
+            workplace__in=policy.workplaces_where(user, policy.Action.READ_RESULTS),
+            pk=Subquery(newest.values("pk")[:1]),
         )
-    if not invitations and not reads_results and not actions and not running:
-        return None
-    roles = set()
-    if invitations:
-        mine = Membership.objects.current().filter(person__user=request.user)
-        roles = set(mine.values_list("role", flat=True))
-    return {
-        "invitations": invitations,
-        "reads_results": reads_results,
-        "actions": actions,
-        "running": running,
-        "latest": latest,
-        # A client (only a client) gets the questionnaire in plain words, big.
-        "plain": bool(roles) and roles <= {Role.CLIENT},
-        "today": timezone.localdate(),
-    }
+        .select_related("workplace")
+        .order_by("-closes_at")[:10]
+    )
