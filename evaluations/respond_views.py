@@ -256,22 +256,25 @@ def respond_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         if request.htmx:
             return _saved(request, None, form=form)
     else:
-        initial = {
-            f"item-{item_id}": str(value)
-            for item_id, value in Answer.objects.filter(
-                response=response, item__in=items
-            ).values_list("item_id", "value")
-        }
-        comment = ElementComment.objects.filter(response=response, element=element).first()
-        initial["comment"] = comment.text if comment else ""
-        form = ElementPageForm(
-            initial=initial, items=items, role=invitation.role, element_code=element.code
-        )
+        form = _resumed_form(response, element, items, invitation.role)
     if context["plain_language"]:
         form.fields["comment"].label = _("Do you want to add something about this? (optional)")
     context["form"] = form
     context["item_fields"] = [form[f"item-{item.pk}"] for item in items]
     return render(request, "evaluations/respond_step.html", context)
+
+
+def _resumed_form(response, element, items, role: str) -> ElementPageForm:
+    """An element's page as the respondent left it: their saved answers and comment."""
+    initial = {
+        f"item-{item_id}": str(value)
+        for item_id, value in Answer.objects.filter(response=response, item__in=items).values_list(
+            "item_id", "value"
+        )
+    }
+    comment = ElementComment.objects.filter(response=response, element=element).first()
+    initial["comment"] = comment.text if comment else ""
+    return ElementPageForm(initial=initial, items=items, role=role, element_code=element.code)
 
 
 def _saved(request: HttpRequest, count: int | None, form=None) -> HttpResponse:

@@ -505,14 +505,28 @@ def _parse_row(
             return ""
         return _clean(cells[index])
 
-    errors = []
+    errors: list[str] = []
     name = " ".join(cell("name").split())  # a line break typed inside the cell becomes a space
     if not name:
         errors.append(_("The name is missing."))
     elif len(name) > MAX_NAME_LENGTH:
         errors.append(_("The name is longer than %(max)d characters.") % {"max": MAX_NAME_LENGTH})
+    email = _email(cell("email").lower() or None, errors)
+    role = _role(" ".join(cell("role").split()), errors)
+    starts_on, ends_on = _dates(cell("starts_on"), cell("ends_on"), default_start, errors)
+    return Row(
+        line=line,
+        name=name,
+        email=email,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        errors=errors,
+    )
 
-    email = cell("email").lower() or None
+
+def _email(email: str | None, errors: list[str]) -> str | None:
+    """The row's address (lower case) as written; what is wrong with it goes to ``errors``."""
     if email and len(email) > MAX_EMAIL_LENGTH:
         errors.append(
             _("The e-mail address is longer than %(max)d characters.") % {"max": MAX_EMAIL_LENGTH}
@@ -524,8 +538,11 @@ def _parse_row(
             errors.append(
                 _("“%(email)s” is not a valid e-mail address.") % {"email": _quoted(email)}
             )
+    return email
 
-    written_role = " ".join(cell("role").split())
+
+def _role(written_role: str, errors: list[str]):
+    """The role the row names (in Dutch or English), or None with the reason in ``errors``."""
     role = parse_role(written_role)
     if not written_role:
         errors.append(_("The role is missing."))
@@ -534,9 +551,13 @@ def _parse_row(
             _("“%(role)s” is not a known role. Use one of: %(roles)s.")
             % {"role": _quoted(written_role), "roles": ", ".join(str(r.label) for r in Role)}
         )
+    return role
 
+
+def _dates(start: str, end: str, default_start: datetime.date, errors: list[str]):
+    """The placement's start (the import's default when empty) and end date."""
     try:
-        starts_on = parse_date(cell("starts_on")) or default_start
+        starts_on = parse_date(start) or default_start
     except ValueError:
         starts_on = None
         errors.append(
@@ -544,10 +565,10 @@ def _parse_row(
                 "“%(date)s” is not a readable start date. Write dates as day-month-year, "
                 "for example 31-08-2026."
             )
-            % {"date": _quoted(cell("starts_on"))}
+            % {"date": _quoted(start)}
         )
     try:
-        ends_on = parse_date(cell("ends_on"))
+        ends_on = parse_date(end)
     except ValueError:
         ends_on = None
         errors.append(
@@ -555,20 +576,11 @@ def _parse_row(
                 "“%(date)s” is not a readable end date. Write dates as day-month-year, "
                 "for example 31-08-2026."
             )
-            % {"date": _quoted(cell("ends_on"))}
+            % {"date": _quoted(end)}
         )
     if starts_on and ends_on and ends_on < starts_on:
         errors.append(_("The end date is before the start date."))
-
-    return Row(
-        line=line,
-        name=name,
-        email=email,
-        role=role,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        errors=errors,
-    )
+    return starts_on, ends_on
 
 
 def _duplicate_key(row: Row) -> tuple[str, str, str] | None:
