@@ -447,28 +447,9 @@ def summary(results: CycleResults) -> list[str]:
                 "weak_score": shown(worst.score.mean),
             }
         )
-    changed = [e for e in scored if e.delta is not None]
-    if changed and all(unchanged(e.delta) for e in changed):
-        lines.append(
-            _("Since %(label)s no element changed by 0.1 or more.")
-            % {"label": results.previous.label}
-        )
-    elif changed:
-        biggest = max(changed, key=lambda e: abs(e.delta))
-        lines.append(
-            (
-                _("Biggest change since %(label)s: %(element)s went up by %(delta)s.")
-                if biggest.delta >= 0
-                else _("Biggest change since %(label)s: %(element)s went down by %(delta)s.")
-            )
-            % {
-                "label": results.previous.label,
-                "element": biggest.element.name,
-                "delta": shown(abs(biggest.delta)),
-            }
-        )
-    elif scored:
-        lines.append(_("There is no earlier cycle of this kind to compare with."))
+    change = _change_sentence(results, scored)
+    if change:
+        lines.append(change)
     gaps = [e for e in scored if e.gap is not None]
     if gaps:
         widest = max(gaps, key=lambda e: e.gap)
@@ -495,6 +476,31 @@ def summary(results: CycleResults) -> list[str]:
             % {"role": Role(lowest).label, "rate": rates[lowest]}
         )
     return lines
+
+
+def _change_sentence(results: CycleResults, scored: list[ElementResult]) -> str | None:
+    """The biggest change since the previous cycle, or that none changed, or that there is
+    nothing to compare with."""
+    changed = [e for e in scored if e.delta is not None]
+    if changed and all(unchanged(e.delta) for e in changed):
+        return _("Since %(label)s no element changed by 0.1 or more.") % {
+            "label": results.previous.label
+        }
+    if changed:
+        biggest = max(changed, key=lambda e: abs(e.delta))
+        text = (
+            _("Biggest change since %(label)s: %(element)s went up by %(delta)s.")
+            if biggest.delta >= 0
+            else _("Biggest change since %(label)s: %(element)s went down by %(delta)s.")
+        )
+        return text % {
+            "label": results.previous.label,
+            "element": biggest.element.name,
+            "delta": shown(abs(biggest.delta)),
+        }
+    if scored:
+        return _("There is no earlier cycle of this kind to compare with.")
+    return None
 
 
 def to_discuss(results: CycleResults) -> list[dict]:

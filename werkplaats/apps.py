@@ -35,36 +35,13 @@ class WerkplaatsConfig(AppConfig):
 
         # The home page, top to bottom: log an activity, what waits (support requests,
         # unread), evaluations (order 10), my goals, my PWs, then what happened lately.
-        register_home_panel(
-            HomePanel(
-                key="quick-log",
-                template="werkplaats/home_quick_log.html",
-                context=quick_panel,
-                order=1,
-            )  # fmt: skip
-        )
-        register_home_panel(
-            HomePanel(
-                key="my-goals", template="werkplaats/home_goals.html", context=goals_panel, order=20
-            )  # fmt: skip
-        )
-        register_home_panel(
-            HomePanel(
-                key="recent",
-                template="werkplaats/home_recent.html",
-                context=recent_panel,
-                order=900,
-            )  # fmt: skip
-        )
-
-        register_home_panel(
-            HomePanel(
-                key="waiting",
-                template="notifications/home_panel.html",
-                context=waiting_panel,
-                order=5,
-            )  # fmt: skip
-        )
+        for key, template, context, order in [
+            ("quick-log", "werkplaats/home_quick_log.html", quick_panel, 1),
+            ("waiting", "notifications/home_panel.html", waiting_panel, 5),
+            ("my-goals", "werkplaats/home_goals.html", goals_panel, 20),
+            ("recent", "werkplaats/home_recent.html", recent_panel, 900),
+        ]:
+            register_home_panel(HomePanel(key=key, template=template, context=context, order=order))
 
         from django.contrib.auth.signals import user_login_failed
 
