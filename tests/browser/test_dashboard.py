@@ -10,7 +10,7 @@ import pytest
 from evaluations.models import CycleKind, CycleStatus, EvaluationCycle
 from tests.browser.conftest import axe_violations
 from tests.browser.test_overview import demo, log_in  # noqa: F401 — fixture and helper
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_WORKPLACE
+from werkplaats.demo_data import DEMO_DOMAIN, DEMO_WORKPLACE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from evaluations import tokens
 from evaluations.models import CycleStatus, EvaluationCycle, Invitation
 from tests.browser.conftest import axe_violations
 from tests.browser.test_overview import demo, log_in, tab_to  # noqa: F401 — fixture and helpers
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_WORKPLACE
+from werkplaats.demo_data import DEMO_DOMAIN, DEMO_WORKPLACE
 from werkplaats.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

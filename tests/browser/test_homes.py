@@ -11,7 +11,7 @@ from django.conf import settings
 
 from tests.browser.conftest import axe_violations
 from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN
+from werkplaats.demo_data import DEMO_DOMAIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import axe_violations
 from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN
+from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import Notification, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

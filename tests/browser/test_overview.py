@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from werkplaats.demo_data import DEMO_DOMAIN, DEMO_PASSWORD
 from werkplaats.models import Activity, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

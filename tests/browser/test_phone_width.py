@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve
 
 from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
 from tests.werkplaats.test_link_crawl import crawl
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN
+from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

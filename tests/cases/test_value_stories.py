@@ -412,7 +412,7 @@ def test_the_case_page_makes_as_many_queries_for_ten_stories_as_for_one(client, 
 # --- Demo data ----------------------------------------------------------------------------------
 def test_the_demo_has_value_stories_counted_in_its_latest_closed_cycle(settings):
     from evaluations.models import CycleKind, CycleStatus, EvaluationCycle
-    from werkplaats.management.commands.seed_demo import DEMO_WORKPLACE
+    from werkplaats.demo_data import DEMO_WORKPLACE
 
     call_command("seed_demo", allow_production=True, stdout=StringIO())
     stories = ValueStory.objects.filter(case__workplace__slug=DEMO_WORKPLACE)

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.reference import reload_reference_data
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_LOGINS
+from werkplaats.demo_data import DEMO_DOMAIN, DEMO_LOGINS
 from werkplaats.models import User
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from werkplaats.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from werkplaats.demo_data import DEMO_DOMAIN, DEMO_PASSWORD
 from werkplaats.models import Membership, Person, Role, User, Workplace
 from werkplaats.services import people_counts, role_counts
 
@@ -95,7 +95,7 @@ def test_demo_shows_every_feature_filled_and_a_rerun_adds_nothing():
         Indicator,
         IndicatorValue,
     )
-    from werkplaats.management.commands.seed_demo import DEMO_WORKPLACE
+    from werkplaats.demo_data import DEMO_WORKPLACE
     from werkplaats.models import Activity, school_year_bounds
 
     def counts() -> dict[str, int]:

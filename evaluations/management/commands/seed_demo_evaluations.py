@@ -39,7 +39,7 @@ from evaluations.models import (
 )
 from evaluations.records import save_indicators, save_scan
 from evaluations.tallies import tally_cycle
-from werkplaats.management.commands.seed_demo import CASES, DEMO_WORKPLACE
+from werkplaats.demo_data import CASES, DEMO_WORKPLACE
 from werkplaats.models import Membership, Workplace, school_year_of
 
 # Role-specific leaning per element, added to a base of 3.6 (scale 1..5).
