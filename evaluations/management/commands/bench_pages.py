@@ -137,6 +137,10 @@ class Command(BaseCommand):
 
     # --- The pages ---------------------------------------------------------------------------
     def pages(self, w: dict) -> list[Page]:
+        """Every page of the budget with its client and its PASS bound.
+
+        Long on purpose: it is the table the README's speed section lists, one row a page,
+        read top to bottom."""
         manager, staff, owner = (login(w[k]) for k in ("manager", "staff", "owner"))
         anonymous = Client()
         first, second, yearly = w["first"].slug, w["second"].slug, w["yearly"]

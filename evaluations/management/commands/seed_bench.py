@@ -90,7 +90,11 @@ class Command(BaseCommand):
         User.objects.filter(email=BENCH_MANAGER).delete()
 
     def structure(self, count: int, years: int, respondents: int) -> list[EvaluationCycle]:
-        """PWs, their people and memberships, closed cycles, invitations and responses."""
+        """PWs, their people and memberships, closed cycles, invitations and responses.
+
+        Long on purpose: one INSERT … SELECT after another in the order the foreign keys
+        need, each depending on the ids the one before wrote; split, it would only pass
+        those id lists around."""
         hei, _ = Organisation.objects.get_or_create(
             name="Bench hogeschool", defaults={"kind": OrganisationKind.HIGHER_EDUCATION}
         )

@@ -65,6 +65,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Deleted the benchmark PW '{SLUG}', its users and people.")
 
     def fill(self, count: int, inbox: int) -> tuple[User, Workplace]:
+        """The benchmark's PW, its reader and the notifications to sweep and to read.
+
+        Long on purpose: one transaction of bulk inserts in foreign-key order, each using
+        the rows the one before made."""
         started = dt.date(2020, 9, 1)
         earlier = timezone.now() - dt.timedelta(days=8)  # before any digest period began
         with transaction.atomic():
