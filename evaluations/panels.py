@@ -27,7 +27,7 @@ def open_evaluations(request) -> dict | None:
     if not user.is_authenticated:
         return None
     invitations = _my_invitations(user)
-    reads_results = policy.workplaces_where(user, policy.Action.READ_RESULTS).exists()
+    reads_results = policy.anywhere(user, policy.Action.READ_RESULTS)
     actions = _my_actions_due(user)
     running = _cycles_i_run(user)
     if not invitations and not reads_results and not actions and not running:

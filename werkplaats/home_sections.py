@@ -79,8 +79,7 @@ def recent_panel(request) -> dict | None:
     """The latest activities of the PWs I am a current member of (one query), below my PWs."""
     if not request.user.is_authenticated:
         return None
-    mine = Membership.objects.current().filter(person__user=request.user)
-    ids = sorted(set(mine.values_list("workplace_id", flat=True)))
+    ids = policy.member_workplace_ids(request.user)
     if not ids:
         return None
     newest = ("-date", "-start_time", "-pk")

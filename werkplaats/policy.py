@@ -14,10 +14,10 @@ never personal contact data or member names.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -86,25 +86,42 @@ RULES: dict[Action, frozenset[str]] = {
 AS_MEMBER = frozenset({Action.KEEP_GOALS, Action.WRITE_NOTES})
 
 
+def _standing(user) -> tuple[dict[int, frozenset[str]], bool]:
+    """{PW id: the user's current roles there, plus RESEARCH where a grant names the PW} and
+    whether a grant without a PW opens every PW: two queries, once per request (kept on the
+    user object, which Django makes anew for each request). Every question below reads this,
+    so a page asks as many questions as it likes for the same two queries."""
+    standing = user.__dict__.get("_werkplaats_standing")
+    if standing is None:
+        today = timezone.localdate()
+        roles: dict[int, set[str]] = defaultdict(set)
+        memberships = Membership.objects.current(today).filter(person__user=user)
+        for workplace_id, role in memberships.values_list("workplace_id", "role"):
+            roles[workplace_id].add(role)
+        everywhere = False
+        grants = ResearchGrant.objects.current(today).filter(user=user)
+        for workplace_id in grants.values_list("workplace_id", flat=True):
+            if workplace_id is None:
+                everywhere = True
+            else:
+                roles[workplace_id].add(RESEARCH)
+        standing = ({pk: frozenset(held) for pk, held in roles.items()}, everywhere)
+        user.__dict__["_werkplaats_standing"] = standing
+    return standing
+
+
+def forget_standing(user) -> None:
+    """Drop the user's remembered roles (after changing their memberships in one request)."""
+    user.__dict__.pop("_werkplaats_standing", None)
+
+
 def roles_in(user, workplace: Workplace) -> frozenset[str]:
-    """The user's current roles in a PW (plus RESEARCH), cached on the user for the request."""
+    """The user's current roles in a PW (plus RESEARCH), from the one look-up per request."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_werkplaats_roles", {})
-    if workplace.pk not in cache:
-        today = timezone.localdate()
-        roles = set(
-            Membership.objects.current(today)
-            .filter(person__user=user, workplace=workplace)
-            .values_list("role", flat=True)
-        )
-        grants = ResearchGrant.objects.current(today).filter(
-            Q(workplace=workplace) | Q(workplace=None), user=user
-        )
-        if grants.exists():
-            roles.add(RESEARCH)
-        cache[workplace.pk] = frozenset(roles)
-    return cache[workplace.pk]
+    roles, everywhere = _standing(user)
+    held = roles.get(workplace.pk, frozenset())
+    return held | {RESEARCH} if everywhere else held
 
 
 def can(user, action: Action | str, workplace: Workplace) -> bool:
@@ -129,10 +146,13 @@ def may_handle_personal_data(user) -> bool:
 
 def may_research_across(user) -> bool:
     """The cross-PW research pages (CMO notes of every PW, the cross-case matrix) are for
-    staff and for users with a current research grant (one query, none for staff)."""
+    staff and for users with a current research grant (the one look-up per request)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_staff or ResearchGrant.objects.current().filter(user=user).exists()
+    if user.is_staff:
+        return True
+    roles, everywhere = _standing(user)
+    return everywhere or any(RESEARCH in held for held in roles.values())
 
 
 def _is_staff(user) -> bool:
@@ -173,19 +193,32 @@ def workplaces_where(user, action: Action | str, within=None):
         return workplaces.none()
     if user.is_staff and action not in AS_MEMBER:
         return workplaces
-    today = timezone.localdate()
     allowed = RULES[action]
-    condition = Q(
-        pk__in=Membership.objects.current(today)
-        .filter(person__user=user, role__in=[r for r in allowed if r != RESEARCH])
-        .values("workplace_id")
-    )
-    if RESEARCH in allowed:
-        granted = ResearchGrant.objects.current(today).filter(user=user)
-        condition |= Q(pk__in=granted.exclude(workplace=None).values("workplace_id")) | Q(
-            Exists(granted.filter(workplace=None))
-        )
-    return workplaces.filter(condition)
+    roles, everywhere = _standing(user)
+    if everywhere and RESEARCH in allowed:  # a grant without a PW opens every PW
+        return workplaces
+    return workplaces.filter(pk__in=[pk for pk, held in roles.items() if held & allowed])
+
+
+def anywhere(user, action: Action | str) -> bool:
+    """May the user do ``action`` in any PW? (The home page's panels ask; no query for a
+    member, one for staff and for a grant without a PW: whether any PW exists.)"""
+    action = Action(action)
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles, everywhere = _standing(user)
+    if (user.is_staff and action not in AS_MEMBER) or (everywhere and RESEARCH in RULES[action]):
+        return Workplace.objects.exists()
+    return any(held & RULES[action] for held in roles.values())
+
+
+def member_workplace_ids(user) -> list[int]:
+    """The PWs where the user is a current member, in any role (research access is no
+    membership), from the one look-up per request."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    roles, _everywhere = _standing(user)
+    return sorted(pk for pk, held in roles.items() if held - {RESEARCH})
 
 
 def own_notifications(user):

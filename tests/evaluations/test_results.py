@@ -139,8 +139,9 @@ def test_role_gaps_and_change_against_the_previous_cycle(workplace):
     assert vor.gap_roles == ("professional", "student")
     assert r.element("LOS").delta == pytest.approx(0)
     lines = results.summary(r)
-    assert any("VOR" in line or "Vormgeven" in line for line in lines)
-    assert len(lines) == 4
+    # The element's name in whatever language is active (a test before may have switched it).
+    assert any(str(vor.element.name) in line for line in lines), lines
+    assert len(lines) == 4, lines
 
 
 def test_no_earlier_cycle_is_said_honestly(workplace):

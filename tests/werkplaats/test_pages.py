@@ -133,12 +133,12 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     user = member_user(WorkplaceFactory(), Role.BRIDGE_BUILDER)
     client.force_login(user)
     client.get("/")  # warm up session and language machinery
-    # session, user, workplaces, partners (prefetch), role counts, people counts, person
-    # (header); home panels: memberships, my goals and the activity kinds of the quick form
-    # (today), support requests and unread notifications (waiting), open evaluations,
-    # results access, actions due, running cycles and the latest results (evaluations),
-    # research grants, recent activities (my PWs' ids, then their newest through the index)
-    with django_assert_num_queries(20):
+    # session, user, the policy's one look-up (memberships, research grants), workplaces,
+    # partners (prefetch), role counts, people counts, person (header); home panels:
+    # memberships, my goals and the activity kinds of the quick form (today), support
+    # requests and unread notifications (waiting), open evaluations, actions due, running
+    # cycles and the latest results (evaluations), recent activities (through the index)
+    with django_assert_num_queries(19):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
@@ -146,7 +146,7 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
         _fill(workplace, 7)
     # the same, but with five PWs to log in there is a button per PW instead of the quick
     # form, so no activity kinds are read
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get("/")
     assert len(response.context["rows"]) == 5
 
@@ -259,7 +259,7 @@ def test_recent_activities_of_several_pws_are_the_newest_and_cost_the_same_queri
         panels = {panel.key: context for panel, context in response.context["panels"]}
         return [a.title for a in panels["recent"]["recent"]]
 
-    with django_assert_num_queries(19) as few:
+    with django_assert_num_queries(18) as few:
         titles = recent(client.get("/"))
     assert titles[:2] == ["Vandaag in de eerste", "Gisteren"]
     for n in range(30):
