@@ -22,7 +22,7 @@ from django.views.i18n import set_language as django_set_language
 from elements.models import Characteristic, Element
 from elements.slots import element_slots
 from elements.views import model_context
-from werkplaats import audit, policy
+from werkplaats import audit, policy, workplace_cards
 from werkplaats.forms import LoginForm
 from werkplaats.home_panels import home_panels
 from werkplaats.middleware import SessionLifetimeMiddleware
@@ -76,6 +76,8 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for wp in workplaces
     ]
+    for row in rows:
+        row["card"] = workplace_cards.card_html(row)
     return render(request, "werkplaats/home.html", {"rows": rows, "panels": home_panels(request)})
 
 

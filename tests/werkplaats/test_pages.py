@@ -267,3 +267,27 @@ def test_recent_activities_of_several_pws_are_the_newest_and_cost_the_same_queri
     with django_assert_num_queries(len(few.captured_queries)):
         again = recent(client.get("/"))
     assert again[:2] == titles[:2] and len(again) == RECENT
+
+
+def test_a_home_card_shows_the_pw_its_people_per_role_and_a_missing_partner(client):
+    """The cards are built in Python (werkplaats/workplace_cards.py): every part is there,
+    escaped, in the reader's language, and the flag only where a partner kind is missing."""
+    whole = WorkplaceFactory(name="PW <Heel>", started_on=dt.date(2019, 9, 1))
+    lacking = WorkplaceFactory(
+        name="PW Half", partners=[OrganisationFactory(kind=OrganisationKind.HIGHER_EDUCATION)]
+    )
+    user = member_user(whole, Role.MANAGER)
+    MembershipFactory(person=user.person, workplace=lacking, role=Role.STUDENT)
+    MembershipFactory(workplace=whole, role=Role.STUDENT)
+    client.force_login(user)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    cards = html.split('<li class="card">')[1:]
+    assert len(cards) == 2
+    heel = next(card for card in cards if "Heel" in card)
+    half = next(card for card in cards if "PW Half" in card)
+    assert "PW &lt;Heel&gt;" in heel and "<Heel>" not in heel
+    assert "sinds 2019 · 2 personen" in heel
+    assert '<th scope="row">Manager</th><td>1</td>' in heel
+    assert '<th scope="row">Student</th><td>1</td>' in heel
+    assert "ontbreekt een hogeschool" not in heel
+    assert "ontbreekt een hogeschool" in half and "1 persoon" in half
