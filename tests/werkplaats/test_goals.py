@@ -350,6 +350,56 @@ def test_the_wall_uses_a_constant_number_of_queries(
         client.get(url)
 
 
+@pytest.mark.parametrize(
+    "codes",
+    [[], ["VOR"], ["LOS-2"], ["LOS", "LOS-2", "VOR"], ["GOC-1", "GOC-3", "SRI"], ["LOS", "VOR-1"]],
+)
+def test_a_cards_tags_are_those_the_template_tag_shows(workplace, student, codes):
+    """The cards read tags in bulk (``goal_cards._tags``); they are the same as ``tags_shown``
+    gives for one goal: aspects with their text, elements without any of their aspects."""
+    from elements.tagging import TagSelection, set_tags
+    from werkplaats.goal_cards import _tags
+    from werkplaats.templatetags.werkplaats_tags import tags_shown
+
+    goal = GoalFactory(workplace=workplace, owner=student.person)
+    set_tags(goal, TagSelection.from_codes(codes))
+    other = GoalFactory(workplace=workplace, owner=student.person)
+    other.elements.add("SRI")
+    fresh = LearningGoal.objects.get(pk=goal.pk)
+    assert _tags([goal.pk, other.pk])[goal.pk] == tags_shown(fresh)
+
+
+def test_a_card_shows_its_people_tags_and_only_accepted_supporters(client, workplace, student):
+    co_owner = member_user(workplace, Role.STUDENT, name="Bram <Co>")
+    goal = GoalFactory(
+        workplace=workplace,
+        owner=student.person,
+        title="Gesprek <voeren>",
+        target_date=dt.date(2027, 3, 5),
+    )
+    goal.co_owners.add(co_owner.person)
+    goal.aspects.add("LOS-2")
+    goal.elements.add("LOS", "VOR")
+    GoalSupport.objects.create(
+        goal=goal, person=PersonFactory(name="Anna Steun"), status="accepted"
+    )
+    GoalSupport.objects.create(
+        goal=goal, person=PersonFactory(name="Piet Vraag"), status="requested"
+    )
+    client.force_login(student)
+    html = client.get(goals_url(workplace, "wall/"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    card = html[html.index('<article class="goal-card">') : html.index("</article>")]
+    assert f'<a href="/pw/{workplace.slug}/goals/{goal.pk}/">Gesprek &lt;voeren&gt;</a>' in card
+    assert f'<span class="goal-people">{student.person.name}, Bram &lt;Co&gt;</span>' in card
+    assert "streefdatum 5 " in card and " 2027" in card, card
+    los2 = Aspect.objects.get(code="LOS-2")
+    vor = Element.objects.get(code="VOR")
+    assert card.index(">LOS-2</span>") < card.index(">VOR</span>")  # aspects, then elements
+    assert ">LOS</span>" not in card  # covered by its aspect
+    assert str(los2.text) in card and str(vor.name) in card
+    assert "Ondersteund door Anna Steun" in card and "Piet Vraag" not in card
+
+
 # --- Reminders ------------------------------------------------------------------------------
 def due_goal(workplace, student, **kwargs):
     goal = GoalFactory(workplace=workplace, owner=student.person, **kwargs)
