@@ -80,6 +80,8 @@ class ActivityForm(VersionedForm, TaggedModelForm):
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "kind": FastSelect,
+            "level": FastSelect,
             "participants": NameSearchCheckboxes(attrs={"class": "participant-input"}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "boundary_objects": forms.Textarea(attrs={"rows": 2}),
@@ -164,12 +166,13 @@ class ActivityFilterForm(forms.Form):
     )
     kind = forms.ModelChoiceField(
         label=_("Kind"), queryset=ActivityKind.objects.all(), required=False,
-        empty_label=_("All kinds"),
+        empty_label=_("All kinds"), widget=FastSelect,
     )  # fmt: skip
-    element = forms.ChoiceField(label=_("Element"), required=False)
+    element = forms.ChoiceField(label=_("Element"), required=False, widget=FastSelect)
     level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices]
-    )
+        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices],
+        widget=FastSelect,
+    )  # fmt: skip
     participant = forms.ModelChoiceField(
         label=_("Participant"), queryset=Person.objects.none(), required=False,
         empty_label=_("Everyone"), widget=FastSelect,

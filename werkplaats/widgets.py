@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
-def _attrs(attrs: dict) -> SafeString:
+def html_attrs(attrs: dict) -> SafeString:
     """Django's ``attrs.html``: ``name="value"``, a bare name for True, nothing for False."""
     return format_html_join(
         "",
@@ -33,7 +33,7 @@ class FastSelect(forms.Select):
             return format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
-                ((o["value"], _attrs(o["attrs"]), o["label"]) for o in choices),
+                ((o["value"], html_attrs(o["attrs"]), o["label"]) for o in choices),
             )
 
         groups = format_html_join(
@@ -47,7 +47,7 @@ class FastSelect(forms.Select):
             ),
         )
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], _attrs(widget["attrs"]), groups
+            '<select name="{}"{}>{}</select>', widget["name"], html_attrs(widget["attrs"]), groups
         )
 
 
@@ -58,11 +58,11 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
         def box(o):
             return format_html(
                 '<div><label{}><input type="{}" name="{}" value="{}"{}> {}</label></div>',
-                _attrs({"for": o["attrs"].get("id")}),
+                html_attrs({"for": o["attrs"].get("id")}),
                 o["type"],
                 o["name"],
                 o["value"],
-                _attrs(o["attrs"]),
+                html_attrs(o["attrs"]),
                 o["label"],
             )
 
@@ -80,4 +80,4 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
             ),
         )
         wrapper = {"id": widget["attrs"].get("id"), "class": widget["attrs"].get("class")}
-        return format_html("<div{}>{}</div>", _attrs(wrapper), body)
+        return format_html("<div{}>{}</div>", html_attrs(wrapper), body)

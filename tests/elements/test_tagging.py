@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django import forms
 
@@ -128,3 +130,23 @@ def test_the_field_works_in_a_plain_form_too():
     form = Filter(data={"tags": ["SRI-5"]})
     assert form.is_valid()
     assert form.cleaned_data["tags"].elements == {"SRI"}
+
+
+@pytest.mark.parametrize("value", [None, [], ["LOS"], ["LOS-2", "VOR", "GOC-1"]])
+@pytest.mark.parametrize("attrs", [{"id": "id_tags"}, {}])
+def test_the_chips_written_in_python_are_the_templates_html(value, attrs):
+    """``ChipsWidget.render`` writes in Python what its two templates (still in
+    ``templates/elements/widgets/``) render: the same elements, attributes and text."""
+    from django import forms
+    from django.test.html import parse_html
+
+    from elements.tagging import ChipsWidget, tag_choices
+
+    widget = ChipsWidget(choices=tag_choices())
+    fast = widget.render("tags", value, attrs)
+    slow = forms.CheckboxSelectMultiple.render(widget, "tags", value, attrs)
+    assert parse_html(fast) == parse_html(slow)
+    assert fast.count('class="chip chip-element"') == 6 and fast.count('class="chip"') == 30
+    assert fast.count(" checked") == len(value or [])
+    for code in value or []:
+        assert re.search(rf'value="{code}"[^>]* checked', fast)
