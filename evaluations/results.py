@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from elements.models import Element
@@ -181,9 +181,16 @@ def one_decimal(value: float | Decimal | None) -> Decimal | None:
 
 
 def shown(value: float | Decimal | None) -> str:
-    """``one_decimal`` in the active language's notation ("3,7" in Dutch)."""
+    """``one_decimal`` in the active language's notation ("3,7" in Dutch): what Django's
+    ``number_format(value, 1)`` gives for a score or a change (never a thousand), with the
+    decimal separator read once instead of through the whole formatter (the overview shows
+    600 of them)."""
     rounded = one_decimal(value)
-    return "—" if rounded is None else number_format(rounded, 1)
+    if rounded is None:
+        return "—"
+    if rounded == 0:
+        rounded = abs(rounded)  # "-0.0" is shown as 0.0, as number_format does
+    return str(rounded).replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def unchanged(delta: float | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -17,9 +18,20 @@ def score(value) -> str:
     return shown(value)
 
 
+_BAND_LABELS: dict[tuple[str, str], str] = {}
+
+
 @register.simple_tag
 def band_label(band: str):
-    """The band in words with a shape, so it never depends on colour alone."""
+    """The band in words with a shape, so it never depends on colour alone (built once per
+    band and language: the overview shows 600)."""
+    key = (get_language(), band)
+    if key not in _BAND_LABELS:
+        _BAND_LABELS[key] = _band_label(band)
+    return _BAND_LABELS[key]
+
+
+def _band_label(band: str):
     labels = {
         "strength": ("▲", _("strength")),
         "discuss": ("●", _("worth discussing")),

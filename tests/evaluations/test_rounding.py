@@ -111,3 +111,24 @@ def test_to_discuss_names_the_weakest_the_widest_gap_and_the_largest_change_once
     with translation.override("en"):
         only = to_discuss(NS(elements=[weak]))
     assert [p["result"] for p in only] == [weak]  # a change of 0.02 shows as none
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_shown_is_what_djangos_number_format_gives(language):
+    """``shown`` skips Django's formatter for speed; it must still write what it writes."""
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from evaluations.results import one_decimal, shown
+
+    values = [0, 1, 3.95, 3.949, -0.05, -1.25, 4.999, 5, 2.5, -3.0, 0.04, Decimal("3.15")]
+    values += [i / 37 for i in range(-200, 200)]
+    with translation.override(language):
+        for value in values:
+            assert shown(value) == number_format(one_decimal(value), 1), value
+    with translation.override("nl"):
+        assert shown(3.75) == "3,8"
+    with translation.override("en"):
+        assert shown(3.75) == "3.8"
