@@ -8,8 +8,8 @@ same ``get_context``, with ``format_html`` instead of the template engine."""
 from __future__ import annotations
 
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 def html_attrs(attrs: dict) -> SafeString:
@@ -26,28 +26,35 @@ def html_attrs(attrs: dict) -> SafeString:
 
 
 class FastSelect(forms.Select):
+    """A select written in Python, option by option with ``escape`` (a goal page's select of
+    500 members cost 15 ms through ``format_html`` and Django's option dictionaries)."""
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        # The select's own context (name, id, required) without Django's option dictionaries.
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        chosen = set(widget["value"])
+        has_selected = False
 
-        def options(choices):
-            return format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], html_attrs(o["attrs"]), o["label"]) for o in choices),
-            )
+        def option(option_value, label) -> str:
+            nonlocal has_selected
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in chosen
+            has_selected |= selected
+            mark = " selected" if selected else ""
+            return f'<option value="{escape(option_value)}"{mark}>{escape(label)}</option>'
 
-        groups = format_html_join(
-            "",
-            "{}",
-            (
-                (format_html('<optgroup label="{}">{}</optgroup>', group, options(choices)),)
-                if group
-                else (options(choices),)
-                for group, choices, _index in widget["optgroups"]
-            ),
-        )
+        parts = []
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                inner = "".join(option(v, sub) for v, sub in label)
+                parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>')
+            else:
+                parts.append(option(option_value, label))
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], html_attrs(widget["attrs"]), groups
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            html_attrs(widget["attrs"]),
+            mark_safe("".join(parts)),  # noqa: S308 - every value and label escaped above
         )
 
 

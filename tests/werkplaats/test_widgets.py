@@ -38,3 +38,22 @@ def test_without_an_id_the_boxes_render_as_djangos():
     assert parse_html(fast) == parse_html(
         forms.CheckboxSelectMultiple(choices=CHOICES[1:]).render("people", None, {})
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", [None, 1])
+def test_the_fast_select_of_a_model_choice_field_renders_as_djangos(chosen):
+    """Model choices come as ``ModelChoiceIteratorValue`` objects, with an empty label."""
+    from tests.factories import PersonFactory
+    from werkplaats.models import Person
+
+    people = [PersonFactory(name=name) for name in ("Anna <A>", "Bas & Co", "Cem")]
+    field = forms.ModelChoiceField(Person.objects.order_by("name"), empty_label="Iedereen")
+    value = people[chosen].pk if chosen is not None else None
+    fast = FastSelect(choices=field.choices).render("person", value, {"id": "id_person"})
+    field.widget.choices = field.choices
+    django = field.widget.render("person", value, {"id": "id_person"})
+    assert parse_html(fast) == parse_html(django)
+    assert "Anna &lt;A&gt;" in fast and "Bas &amp; Co" in fast
+    assert fast.count(" selected") == 1  # the person, or else the empty choice
+    assert f'value="{value or ""}" selected' in fast
