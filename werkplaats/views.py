@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +33,6 @@ from werkplaats.models import (
     Language,
     LearningGoal,
     Membership,
-    Organisation,
     OrganisationKind,
     Person,
     Role,
@@ -60,24 +59,24 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My workplaces: every PW the user may see, with its current people counted per role."""
-    workplaces = list(
-        Workplace.objects.visible_to(request.user).prefetch_related(
-            Prefetch("partners", queryset=Organisation.objects.order_by("name"))
-        )
-    )
+    workplaces = list(Workplace.objects.visible_to(request.user))
     counts = role_counts(workplaces)
     totals = people_counts(workplaces)
+    # The partner kinds as plain rows: prefetching the partners made a queryset per PW.
+    kinds: dict[int, set[str]] = defaultdict(set)
+    partners = Workplace.partners.through.objects.filter(workplace__in=workplaces)
+    for workplace_id, kind in partners.values_list("workplace_id", "organisation__kind"):
+        kinds[workplace_id].add(kind)
     rows = [
         {
             "workplace": wp,
             "roles": role_table(counts.get(wp.pk, {})),
             "people": totals.get(wp.pk, 0),
-            "missing_partner_kinds": wp.missing_partner_kinds(),
+            "missing_partner_kinds": Workplace.lacking(kinds[wp.pk]),
         }
         for wp in workplaces
     ]
-    for row in rows:
-        row["card"] = workplace_cards.card_html(row)
+    workplace_cards.add_cards(rows)
     return render(request, "werkplaats/home.html", {"rows": rows, "panels": home_panels(request)})
 
 

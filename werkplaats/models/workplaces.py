@@ -70,7 +70,11 @@ class Workplace(models.Model):
 
     def missing_partner_kinds(self) -> list[str]:
         """Partner kinds characteristic 1 requires but this PW lacks (uses prefetched partners)."""
-        kinds = {partner.kind for partner in self.partners.all()}
+        return self.lacking({partner.kind for partner in self.partners.all()})
+
+    @staticmethod
+    def lacking(kinds: set[str]) -> list[str]:
+        """Of the partner kinds characteristic 1 requires, those not among ``kinds``."""
         required = [OrganisationKind.HIGHER_EDUCATION, OrganisationKind.PUBLIC]
         return [kind for kind in required if kind not in kinds]
 
