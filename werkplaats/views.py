@@ -90,10 +90,9 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if show_members:  # the names (and for some roles the addresses) of clients are shown
         audit.record(request, "members.viewed", workplace=workplace)
 
-    counts = role_counts([workplace]).get(workplace.pk, {})
     members_by_role: dict[str, list[Membership]] = {role.value: [] for role in Role}
     if show_members:
-        current = (
+        current = list(
             Membership.objects.current()
             .filter(workplace=workplace)
             .select_related("person")
@@ -101,6 +100,15 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         for membership in current:
             members_by_role[membership.role].append(membership)
+        # The counts from the same rows, as role_counts and people_counts count them
+        # (distinct people; someone with two roles counts in both).
+        counts = {
+            role: len({m.person_id for m in held}) for role, held in members_by_role.items() if held
+        }
+        people = len({m.person_id for m in current})
+    else:
+        counts = role_counts([workplace]).get(workplace.pk, {})
+        people = people_counts([workplace]).get(workplace.pk, 0)
     roles = [
         {"code": code, "label": label, "count": count, "members": members_by_role[code]}
         for code, label, count in role_table(counts)
@@ -120,7 +128,7 @@ def workplace_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "workplace": workplace,
         "partners": partners,
         "roles": roles,
-        "people": people_counts([workplace]).get(workplace.pk, 0),
+        "people": people,
         "show_members": show_members,
         "show_contact": show_contact,
         "can_edit": policy.can(request.user, policy.Action.EDIT_WORKPLACE, workplace),

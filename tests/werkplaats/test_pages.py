@@ -157,11 +157,11 @@ def test_workplace_home_query_count_does_not_grow_with_members(
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/"
     client.get(url)
-    # session, user, workplace, roles (membership + grants), partners, role counts, members,
-    # people count, case summary (running cases and this year's outputs), person (header),
-    # the audit event (members' names were shown); the hub: activities this school year,
-    # the latest five, shared goals, open improvement actions
-    with django_assert_num_queries(16) as small:
+    # session, user, workplace, roles (membership + grants), partners, the members (their
+    # rows give the counts per role and the people), case summary (running cases and this
+    # year's outputs), person (header), the audit event (members' names were shown); the
+    # hub: activities this school year, the latest five, shared goals, open actions
+    with django_assert_num_queries(14) as small:
         client.get(url)
     _fill(workplace, 30)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -291,3 +291,31 @@ def test_a_home_card_shows_the_pw_its_people_per_role_and_a_missing_partner(clie
     assert '<th scope="row">Student</th><td>1</td>' in heel
     assert "ontbreekt een hogeschool" not in heel
     assert "ontbreekt een hogeschool" in half and "1 persoon" in half
+
+
+def test_the_pw_home_counts_people_the_same_from_the_member_rows_and_from_the_database(client):
+    """A reader of the member list gets the counts from those rows; research access (no
+    names) gets them from the database: the same figures, a person with two roles in both."""
+    from tests.factories import ResearchGrantFactory
+
+    workplace = WorkplaceFactory()
+    manager = member_user(workplace, Role.MANAGER)
+    both = PersonFactory()
+    MembershipFactory(person=both, workplace=workplace, role=Role.PROFESSIONAL)
+    MembershipFactory(person=both, workplace=workplace, role=Role.BRIDGE_BUILDER)
+    MembershipFactory(workplace=workplace, role=Role.STUDENT)
+    MembershipFactory(
+        workplace=workplace, role=Role.STUDENT, ends_on=timezone.localdate() - dt.timedelta(1),
+        starts_on=dt.date(2020, 9, 1),
+    )  # fmt: skip
+    researcher = ResearchGrantFactory(workplace=workplace).user
+    seen = {}
+    for name, user in (("members", manager), ("counts only", researcher)):
+        client.force_login(user)
+        context = client.get(f"/pw/{workplace.slug}/").context
+        seen[name] = (context["people"], [(r["code"], r["count"]) for r in context["roles"]])
+    assert seen["members"] == seen["counts only"]
+    people, roles = seen["members"]
+    assert people == 3
+    assert dict(roles)[Role.BRIDGE_BUILDER] == 1 and dict(roles)[Role.PROFESSIONAL] == 1
+    assert dict(roles)[Role.STUDENT] == 1 and dict(roles)[Role.MANAGER] == 1
