@@ -110,11 +110,6 @@ def _standing(user) -> tuple[dict[int, frozenset[str]], bool]:
     return standing
 
 
-def forget_standing(user) -> None:
-    """Drop the user's remembered roles (after changing their memberships in one request)."""
-    user.__dict__.pop("_werkplaats_standing", None)
-
-
 def roles_in(user, workplace: Workplace) -> frozenset[str]:
     """The user's current roles in a PW (plus RESEARCH), from the one look-up per request."""
     if not user.is_authenticated or not user.is_active:
