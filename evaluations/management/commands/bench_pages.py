@@ -79,8 +79,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=20, help="Timed renders per page.")
+        parser.add_argument(
+            "--memory-renders",
+            type=int,
+            default=1000,
+            help="Dashboard renders after which this process's memory is reported (0: skip).",
+        )
 
-    def handle(self, *args, repeat: int, **options) -> None:
+    def handle(self, *args, repeat: int, memory_renders: int, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("bench_pages needs PostgreSQL: set DATABASE_URL (make bench).")
         if settings.DEBUG:
@@ -96,6 +102,8 @@ class Command(BaseCommand):
             STORAGES=plain_static,
         ):
             rows = [self.measure(page, repeat) for page in self.pages(world)]
+            if memory_renders:
+                self.memory(world, memory_renders)
         failed = self.report(rows)
         if failed:
             raise CommandError(f"{len(failed)} page(s) over budget: {', '.join(failed)}")
@@ -124,7 +132,15 @@ class Command(BaseCommand):
             .first()
         )
         invitation = open_cycle_invitation(f"{PREFIX}003")
+        first_yearly = (
+            EvaluationCycle.objects.filter(workplace=first, kind=CycleKind.YEARLY)
+            .filter(status=CycleStatus.CLOSED)
+            .order_by("opens_at")
+            .first()
+        )
         return {
+            "first_yearly": first_yearly,
+            "researcher": researcher_of(10),
             "manager": manager,
             "staff": staff,
             "owner": owner,
@@ -157,6 +173,13 @@ class Command(BaseCommand):
 
         def forget_dashboard():
             cache.delete(results.results_cache_key(yearly.pk, get_language() or "nl"))
+
+        # Growth (informational): the same pages with less history and fewer PWs.
+        oldest = w["first_yearly"]
+        dashboard_first = reverse("evaluations:dashboard", args=[first, oldest.pk])
+
+        def forget_first():
+            cache.delete(results.results_cache_key(oldest.pk, get_language() or "nl"))
 
         return [
             Page(TRIVIAL, get(manager, reverse("privacy")), budget=None),
@@ -205,6 +228,22 @@ class Command(BaseCommand):
             Page("cases board", get(manager, f"/pw/{first}/cases/")),
             Page("CMO notes list", get(manager, f"/pw/{first}/notes/")),
             Page("inbox", get(manager, reverse("notifications:inbox"))),
+            Page(
+                f"growth: dashboard of year 1 of 6 ({oldest.school_year}), warm",
+                get(manager, dashboard_first),
+                budget=None,
+            ),
+            Page(
+                f"growth: dashboard of year 1 of 6 ({oldest.school_year}), cold",
+                get(manager, dashboard_first),
+                budget=None,
+                before=forget_first,
+            ),
+            Page(
+                "growth: overview across 10 PWs (research access)",
+                get(login(w["researcher"]), reverse("evaluations:overview"), {"year": year}),
+                budget=None,
+            ),
         ]
 
     def measure(self, page: Page, repeat: int) -> Row:
@@ -229,6 +268,22 @@ class Command(BaseCommand):
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         return Row(page.name, statistics.median(times), p95, count, page.budget)
+
+    def memory(self, w: dict, renders: int) -> None:
+        """This process's resident memory before and after ``renders`` warm dashboard renders
+        (what a gunicorn worker holds after as many requests: one worker, one process)."""
+        client = login(w["manager"])
+        url = reverse("evaluations:dashboard", args=[w["first"].slug, w["yearly"].pk])
+        for _ in range(20):
+            client.get(url)
+        before = resident_mb()
+        for _ in range(renders):
+            client.get(url)
+        after = resident_mb()
+        self.stdout.write(
+            f"memory: {before:.0f} MB resident before, {after:.0f} MB after {renders} warm "
+            f"dashboard renders ({after - before:+.1f} MB)"
+        )
 
     def report(self, rows: list[Row]) -> list[str]:
         floor = next(r.median for r in rows if r.name == TRIVIAL)
@@ -266,6 +321,34 @@ def log_one_activity(workplace: Workplace, user: User) -> None:
     if not form.is_valid():
         raise CommandError(f"the benchmark's activity is not valid: {form.errors}")
     create_activity(form=form, workplace=workplace, by=user)
+
+
+def resident_mb() -> float:
+    """This process's resident set size in MB (Linux: /proc; elsewhere the peak, from
+    getrusage)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def researcher_of(count: int) -> User:
+    """A user with research access to the first ``count`` benchmark PWs (once)."""
+    from werkplaats.models import ResearchGrant
+
+    user, made = User.objects.get_or_create(email=f"researcher{count}@{DOMAIN}")
+    if made:
+        ResearchGrant.objects.bulk_create(
+            ResearchGrant(user=user, workplace=wp, purpose="Benchmark")
+            for wp in Workplace.objects.filter(slug__startswith=PREFIX).order_by("slug")[:count]
+        )
+    return user
 
 
 def login(user: User) -> Client:
