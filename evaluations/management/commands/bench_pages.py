@@ -5,9 +5,12 @@ On the data of ``seed_bench`` (100 PWs x 6 school years x 2 cycles x 60 responde
 (reused when present), this renders each page in this process and prints, per page: the
 median and p95 time, its queries, its ratio to the trivial page (the privacy page, logged in:
 session, user, base template, one query) and to ``/healthz``, and PASS or FAIL against the
-budget: 3x the trivial page, 4x for a first render after a write or a cycle close. It exits
-non-zero when a page fails, so it can run in CI on demand. Ratios, never absolute times: they
-compare across machines. ``make bench`` runs it with production settings.
+budget: 3x the trivial page, 4x for a first render after a write or a cycle close. Then the
+GET pages again through gunicorn (two workers, production settings; ``werkplaats/load.py``),
+two threads asking each for ten seconds: median and p95 of the requests, requests a second,
+the same ratios and budget. It exits non-zero when a page fails, so it can run in CI on
+demand. Ratios, never absolute times: they compare across machines. ``make bench`` runs it
+with production settings.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from elements.models import ELEMENT_CODES
 from evaluations import results, tokens
 from evaluations.management.commands.seed_bench import BENCH_MANAGER, PREFIX
 from evaluations.models import CycleKind, CycleStatus, EvaluationCycle, Invitation, Item
+from werkplaats import load
 from werkplaats.models import (
     Activity,
     ActivityKind,
@@ -80,13 +85,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=20, help="Timed renders per page.")
         parser.add_argument(
+            "--server-seconds",
+            type=float,
+            default=10,
+            help="Seconds of load per page under gunicorn with production settings (0: skip).",
+        )
+        parser.add_argument("--threads", type=int, default=2, help="Load generator threads.")
+        parser.add_argument(
             "--memory-renders",
             type=int,
             default=1000,
             help="Dashboard renders after which this process's memory is reported (0: skip).",
         )
 
-    def handle(self, *args, repeat: int, memory_renders: int, **options) -> None:
+    def handle(
+        self, *args, repeat: int, memory_renders: int, server_seconds: float, threads: int,
+        **options,
+    ) -> None:  # fmt: skip
         if connection.vendor != "postgresql":
             raise CommandError("bench_pages needs PostgreSQL: set DATABASE_URL (make bench).")
         if settings.DEBUG:
@@ -101,10 +116,18 @@ class Command(BaseCommand):
             SECURE_SSL_REDIRECT=False,
             STORAGES=plain_static,
         ):
-            rows = [self.measure(page, repeat) for page in self.pages(world)]
+            pages = self.pages(world)
+            rows = [self.measure(page, repeat) for page in pages]
             if memory_renders:
                 self.memory(world, memory_renders)
         failed = self.report(rows)
+        if server_seconds:
+            self.stdout.write(
+                f"\nUnder gunicorn ({load.WORKERS} workers, production settings), {threads} "
+                f"threads asking each page for {server_seconds:g} s:"
+            )
+            served = self.report(self.under_load(pages, server_seconds, threads), server=True)
+            failed += [f"{name} (gunicorn)" for name in served]
         if failed:
             raise CommandError(f"{len(failed)} page(s) over budget: {', '.join(failed)}")
 
@@ -169,7 +192,12 @@ class Command(BaseCommand):
         dashboard = reverse("evaluations:dashboard", args=[first, yearly.pk])
 
         def get(client, url, data=None):
-            return lambda: client.get(url, data)
+            def render():
+                return client.get(url, data)
+
+            # What the load generator needs to ask the same page of gunicorn.
+            render.client, render.path = client, f"{url}?{urlencode(data)}" if data else url
+            return render
 
         def forget_dashboard():
             cache.delete(results.results_cache_key(yearly.pk, get_language() or "nl"))
@@ -285,13 +313,32 @@ class Command(BaseCommand):
             f"dashboard renders ({after - before:+.1f} MB)"
         )
 
-    def report(self, rows: list[Row]) -> list[str]:
+    def under_load(self, pages: list[Page], seconds: float, threads: int) -> list[Row]:
+        """The GET pages again, through gunicorn: median and p95 of every request's time, and
+        requests a second in place of queries. Cold pages are left out (each request would
+        need the cache emptied first)."""
+        name = settings.SESSION_COOKIE_NAME
+        rows = []
+        with load.served() as port:
+            for page in pages:
+                path = getattr(page.render, "path", None)
+                if path is None or page.before is not None:
+                    continue
+                jar = page.render.client.cookies
+                cookies = {name: jar[name].value} if name in jar else {}
+                times = sorted(load.load(port, path, cookies, seconds, threads))
+                p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+                rate = round(len(times) / seconds)
+                rows.append(Row(page.name, statistics.median(times), p95, rate, page.budget))
+        return rows
+
+    def report(self, rows: list[Row], server: bool = False) -> list[str]:
         floor = next(r.median for r in rows if r.name == TRIVIAL)
         health = next(r.median for r in rows if r.name == HEALTHZ)
         width = max(len(r.name) for r in rows)
         self.stdout.write(
-            f"{'page':<{width}}  {'median':>8}  {'p95':>8}  {'queries':>7}  "
-            f"{'x trivial':>9}  {'x healthz':>9}  budget"
+            f"{'page':<{width}}  {'median':>8}  {'p95':>8}  "
+            f"{'req/s' if server else 'queries':>7}  {'x trivial':>9}  {'x healthz':>9}  budget"
         )
         failed = []
         for r in rows:
