@@ -46,7 +46,8 @@ test: install
 # The speed budget on PostgreSQL (a scratch database, created if missing; its data is filled once
 # and reused): 100 PWs x 6 years x 2 cycles x 60 respondents, 100,000 activities, 200 goals and
 # 500 members; every key page's median, p95, queries and ratio to a trivial logged-in page,
-# PASS/FAIL against 3x (4x after a write). Exits non-zero when a page fails.
+# PASS/FAIL against 3x (4x after a write), in-process and then under gunicorn (two workers,
+# production settings, 10 s of load a page). Exits non-zero when a page fails.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/werkplaats_bench
 bench: install
 	$(PY) -c 'import psycopg, sys, urllib.parse as p; u = p.urlparse(sys.argv[1]); name = u.path.lstrip("/"); c = psycopg.connect(u._replace(path="/postgres").geturl(), autocommit=True); c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() or c.execute("CREATE DATABASE \"%s\"" % name)' "$(BENCH_DATABASE_URL)"
