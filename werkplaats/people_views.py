@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from werkplaats import account_invitations, audit, people_services, policy
+from werkplaats import account_invitations, audit, member_rows, people_services, policy
 from werkplaats.models import (
     AccountInvitation,
     InvitationStatus,
@@ -97,7 +97,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "workplace": workplace,
         "filters": filters,
         "page_obj": page,
-        "rows": _rows(page.object_list, today),
+        "rows": member_rows.add_html(request, workplace, _rows(page.object_list, today)),
         "query": query.urlencode(),
         "rollover_due": people_services.rollover_candidates(workplace, boundary).exists(),
         "boundary": boundary,
@@ -257,7 +257,7 @@ def _quick_answer(
     row_pk = request.POST.get("row", "")
     if request.htmx and row_pk.isascii() and row_pk.isdecimal():
         memberships = people_services.member_rows(workplace).filter(pk=int(row_pk), person=person)
-        rows = _rows(memberships, timezone.localdate())
+        rows = member_rows.add_html(request, workplace, _rows(memberships, timezone.localdate()))
         if rows:
             context = {"workplace": workplace, "row": rows[0], "status": text}
             return render(request, "werkplaats/member_row_saved.html", context)

@@ -48,6 +48,52 @@ def member(workplace, name, role=Role.STUDENT, **dates):
 
 
 # --- The members page ------------------------------------------------------------------------
+def test_each_row_shows_its_state_and_only_the_actions_it_allows(manage, workplace):
+    """The rows are built in Python (werkplaats/member_rows.py): names escaped, the phase,
+    a refused address, and the actions each state allows, as forms that work without htmx."""
+    from werkplaats import account_invitations
+
+    def row(text, membership):
+        start = text.index(f'<tr id="membership-{membership.pk}">')
+        return text[start : text.index("</tr>", start)]
+
+    plain = member(workplace, "Anna <Nu>")
+    # A changed address clears its refusal, so the refusal is written after the address.
+    Person.objects.filter(pk=plain.person_id).update(email="anna@example.org")
+    Person.objects.filter(pk=plain.person_id).update(email_bounced_at=timezone.now())
+    coming = member(workplace, "Bram Straks", starts_on=TODAY() + dt.timedelta(days=7))
+    invited = member(workplace, "Cem Uitgenodigd")
+    invited.person.email = "cem@example.org"
+    invited.person.save(update_fields=["email"])
+    account_invitations.invite(person=invited.person, workplace=workplace, by=UserFactory())
+    active = MembershipFactory(
+        person=PersonFactory(name="Dirk Actief", user=UserFactory()), workplace=workplace
+    )
+    text = manage.get(members_url(workplace), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    anna = row(text, plain)
+    assert "Anna &lt;Nu&gt;" in anna and "<Nu>" not in anna
+    assert '<span class="flag">E-mail refused</span>' in anna
+    assert f'action="/pw/{workplace.slug}/people/{plain.person.pk}/invite/"' in anna
+    assert 'name="csrfmiddlewaretoken"' in anna and f'name="row" value="{plain.pk}"' in anna
+    assert f'hx-target="#membership-{plain.pk}"' in anna and "Invite to Werkplaats" in anna
+    assert ">End<span" in anna
+    assert '<span class="meta">(upcoming)</span>' in row(text, coming)
+    cem = row(text, invited)
+    assert "Send again" in cem and "Revoke invitation" in cem
+    assert f'action="/pw/{workplace.slug}/people/{invited.person.pk}/invite/revoke/"' in cem
+    dirk = row(text, active)
+    assert "Invite to Werkplaats" not in dirk and "Revoke invitation" not in dirk
+    assert "Change role" in dirk
+    former = member(
+        workplace, "Eva Vroeger", starts_on=TODAY() - dt.timedelta(days=400),
+        ends_on=TODAY() - dt.timedelta(days=10),
+    )  # fmt: skip
+    gone = manage.get(members_url(workplace, status="former"), HTTP_ACCEPT_LANGUAGE="en")
+    eva = row(gone.content.decode(), former)
+    assert '<span class="meta">(former)</span>' in eva
+    assert "Change role" not in eva and ">End<" not in eva
+
+
 def test_the_page_lists_current_and_upcoming_members_by_default(manage, workplace):
     member(workplace, "Anna Nu", starts_on=TODAY() - dt.timedelta(days=30))
     member(workplace, "Bram Straks", starts_on=TODAY() + dt.timedelta(days=7))
