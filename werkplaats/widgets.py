@@ -59,32 +59,42 @@ class FastSelect(forms.Select):
 
 
 class FastCheckboxes(forms.CheckboxSelectMultiple):
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+    """A checkbox list written in Python, box by box with ``escape`` (Django's option
+    dictionaries and ``format_html`` cost about 5 ms for the 60 people of a participant list)."""
 
-        def box(o):
-            return format_html(
-                '<div><label{}><input type="{}" name="{}" value="{}"{}> {}</label></div>',
-                html_attrs({"for": o["attrs"].get("id")}),
-                o["type"],
-                o["name"],
-                o["value"],
-                html_attrs(o["attrs"]),
-                o["label"],
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        # The list's own context (name, id, class) without Django's option dictionaries.
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        chosen = set(widget["value"])
+        inherited = self.build_attrs(self.attrs, attrs)  # what every box carries, as Django's
+        base_id = inherited.pop("id", None)
+        rest = html_attrs(inherited)
+        quoted_name = escape(name)
+
+        def box(option_value, label, index: str) -> str:
+            option_value = "" if option_value is None else str(option_value)
+            box_id = self.id_for_label(base_id, index) if base_id else None
+            label_for = f' for="{escape(box_id)}"' if box_id else ""
+            own_id = f' id="{escape(box_id)}"' if box_id else ""
+            checked = " checked" if option_value in chosen else ""
+            return (
+                f'<div><label{label_for}><input type="{self.input_type}" name="{quoted_name}" '
+                f'value="{escape(option_value)}"{rest}{own_id}{checked}> {escape(label)}'
+                "</label></div>"
             )
 
-        def boxes(choices):
-            return format_html_join("", "{}", ((box(o),) for o in choices))
-
-        body = format_html_join(
-            "",
-            "{}",
-            (
-                (format_html("<div><label>{}</label>{}</div>", group, boxes(choices)),)
-                if group
-                else (boxes(choices),)
-                for group, choices, _index in widget["optgroups"]
-            ),
-        )
+        parts = []
+        for index, (option_value, label) in enumerate(self.choices):
+            if isinstance(label, (list, tuple)):
+                inner = "".join(
+                    box(v, sub, f"{index}_{subindex}") for subindex, (v, sub) in enumerate(label)
+                )
+                parts.append(f"<div><label>{escape(option_value)}</label>{inner}</div>")
+            else:
+                parts.append(box(option_value, label, str(index)))
         wrapper = {"id": widget["attrs"].get("id"), "class": widget["attrs"].get("class")}
-        return format_html("<div{}>{}</div>", html_attrs(wrapper), body)
+        return format_html(
+            "<div{}>{}</div>",
+            html_attrs(wrapper),
+            mark_safe("".join(parts)),  # noqa: S308  # nosec B308 B703 - every value escaped above
+        )

@@ -57,3 +57,20 @@ def test_the_fast_select_of_a_model_choice_field_renders_as_djangos(chosen):
     assert "Anna &lt;A&gt;" in fast and "Bas &amp; Co" in fast
     assert fast.count(" selected") == 1  # the person, or else the empty choice
     assert f'value="{value or ""}" selected' in fast
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", [[], [0, 2]])
+def test_the_fast_checkboxes_of_a_model_choice_field_render_as_djangos(chosen):
+    from tests.factories import PersonFactory
+    from werkplaats.models import Person
+
+    people = [PersonFactory(name=name) for name in ("Anna <A>", "Bas & Co", "Cem")]
+    field = forms.ModelMultipleChoiceField(Person.objects.order_by("name"))
+    value = [people[i].pk for i in chosen]
+    attrs = {"id": "id_people", "class": "participant-input", "data-x": "y"}
+    fast = FastCheckboxes(choices=field.choices).render("people", value, attrs)
+    django = forms.CheckboxSelectMultiple(choices=field.choices).render("people", value, attrs)
+    assert parse_html(fast) == parse_html(django)
+    assert fast.count(" checked") == len(chosen)
+    assert 'id="id_people_0"' in fast and 'for="id_people_2"' in fast
