@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from elements.models import Aspect, Element
 from werkplaats.models import GoalStatus, GoalSupport, GoalVisibility, LearningGoal, SupportStatus
+from werkplaats.templatetags.werkplaats_tags import finest_tags
 
 
 def card_html(
@@ -91,8 +92,8 @@ def with_cards(goals, slug: str) -> list[LearningGoal]:
 
 
 def _tags(ids: list[int]) -> dict[int, list[dict]]:
-    """Each goal's tags at their finest level, as ``tags_shown`` gives them: its aspects with
-    their text, then each element tagged without any of its aspects, in the model's order."""
+    """Each goal's tags at their finest level (``finest_tags``, the rule ``tags_shown``
+    applies), from the reference rows in the model's order and two rows-only queries."""
     elements = list(Element.objects.all())
     aspects = list(Aspect.objects.all())
     element_codes: dict[int, set[str]] = defaultdict(set)
@@ -103,18 +104,10 @@ def _tags(ids: list[int]) -> dict[int, list[dict]]:
     through = LearningGoal.aspects.through.objects.filter(learninggoal_id__in=ids)
     for goal_id, code in through.values_list("learninggoal_id", "aspect_id"):
         aspect_codes[goal_id].add(code)
-    colours = {element.code: element.colour for element in elements}
-    shown: dict[int, list[dict]] = defaultdict(list)
-    for goal_id in ids:
-        mine, covered = element_codes[goal_id], set()
-        for aspect in aspects:
-            if aspect.code in aspect_codes[goal_id]:
-                covered.add(aspect.element_id)
-                colour = colours[aspect.element_id] if aspect.element_id in mine else ""
-                shown[goal_id].append({"code": aspect.code, "text": aspect.text, "colour": colour})
-        for element in elements:
-            if element.code in mine and element.code not in covered:
-                shown[goal_id].append(
-                    {"code": element.code, "text": element.name, "colour": element.colour}
-                )
-    return shown
+    return {
+        goal_id: finest_tags(
+            [e for e in elements if e.code in element_codes[goal_id]],
+            [a for a in aspects if a.code in aspect_codes[goal_id]],
+        )
+        for goal_id in ids
+    }

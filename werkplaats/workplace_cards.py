@@ -1,7 +1,7 @@
 """A PW's card on the home page, built in Python: a staff member sees every PW (100 in the
 benchmark), and 100 cards with their role tables cost about 20 ms through the template engine
-(issue 16); the same HTML from format_html costs a fraction. The texts are the template's own
-(the same message ids), so the translations stay as they are."""
+(issue 16); the same HTML as strings of escaped values costs a fraction. The texts are the
+template's own (the same message ids), so the translations stay as they are."""
 
 from __future__ import annotations
 

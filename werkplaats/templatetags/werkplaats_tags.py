@@ -27,17 +27,23 @@ def minutes(value) -> int:
 
 @register.filter
 def tags_shown(obj) -> list[dict]:
-    """A tagged object's tags at their finest level: each aspect with its text, and each
-    element tagged without any of its aspects. Uses the prefetched ``elements`` and
-    ``aspects`` (no query of its own)."""
-    elements = {e.code: e for e in obj.elements.all()}
+    """A tagged object's tags at their finest level (``finest_tags``). Uses the prefetched
+    ``elements`` and ``aspects`` (no query of its own)."""
+    return finest_tags(obj.elements.all(), obj.aspects.all())
+
+
+def finest_tags(elements, aspects) -> list[dict]:
+    """The one rule for showing tags: each aspect with its text, then each element tagged
+    without any of its aspects, in the order given. ``elements`` and ``aspects`` are the
+    object's own."""
+    by_code = {e.code: e for e in elements}
     shown, covered = [], set()
-    for aspect in obj.aspects.all():
+    for aspect in aspects:
         covered.add(aspect.element_id)
-        element = elements.get(aspect.element_id)
+        element = by_code.get(aspect.element_id)
         colour = element.colour if element else ""
         shown.append({"code": aspect.code, "text": aspect.text, "colour": colour})
-    for code, element in elements.items():
+    for code, element in by_code.items():
         if code not in covered:
             shown.append({"code": code, "text": element.name, "colour": element.colour})
     return shown
