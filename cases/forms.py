@@ -347,17 +347,6 @@ class PoolConsentForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("workplaces", [workplace.pk])
 
-    def save(self, commit: bool = True) -> PoolConsent:
-        consent = super().save(commit=False)
-        chosen = set(self.cleaned_data.get("available_for") or [])
-        consent.for_interviews = "interviews" in chosen
-        consent.for_workshops = "workshops" in chosen
-        consent.for_lessons = "lessons" in chosen
-        if commit:
-            consent.save()
-            self.save_m2m()
-        return consent
-
     def clean_consented_on(self):
         day = self.cleaned_data.get("consented_on")
         if day and day > timezone.localdate():
@@ -366,6 +355,9 @@ class PoolConsentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        available = set(cleaned.get("available_for") or [])
+        for kind in ("interviews", "workshops", "lessons"):
+            cleaned[f"for_{kind}"] = kind in available
         person, chosen = cleaned.get("person"), cleaned.get("workplaces")
         if person and chosen:
             member_of = set(

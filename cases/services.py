@@ -7,7 +7,12 @@ concurrent change raises ``EditConflict`` with nothing saved.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
@@ -35,6 +40,7 @@ from elements.models import ELEMENT_CODES, Aspect, Element
 from elements.tagging import TagSelection, set_tags
 from werkplaats import audit, notifications, policy
 from werkplaats.models import (
+    Activity,
     Membership,
     NotificationKind,
     Person,
@@ -43,8 +49,8 @@ from werkplaats.models import (
     school_year_bounds,
     school_year_of,
 )
-from werkplaats.services import EditConflict, save_versioned
-from werkplaats.versioning import INCOMPLETE, SAVED_MEANWHILE
+from werkplaats.values import KEEP, Keep, RowValues
+from werkplaats.versioning import INCOMPLETE, SAVED_MEANWHILE, EditConflict, save_versioned
 
 __all__ = [
     "EditConflict",
@@ -70,21 +76,38 @@ __all__ = [
 ]
 
 
-def create_case(*, form, workplace: Workplace, by) -> PracticeCase:
-    """Save a new case from a valid PracticeCaseForm with its people and tags."""
-    with transaction.atomic():
-        case = form.save(commit=False)
-        case.workplace = workplace
-        case.created_by = by if by.is_authenticated else None
-        case.save()
-        form.save_m2m()
-    return case
+@dataclass(frozen=True, kw_only=True)
+class CaseValues(RowValues):
+    """A practice case's own fields, as ``create_case`` and ``update_case`` take them."""
+
+    title: str | Keep = KEEP
+    question: str | Keep = KEEP
+    kind: str | Keep = KEEP
+    status: str | Keep = KEEP
+    lead: Person | None | Keep = KEEP
+    participants: Iterable[Person] | Keep = KEEP
+    supervisors: Iterable[Person] | Keep = KEEP
+    starts_on: dt.date | Keep = KEEP
+    ends_on: dt.date | None | Keep = KEEP
+    practice_change: str | Keep = KEEP
+    securing: str | Keep = KEEP
+    tags: TagSelection | Iterable[str] | Keep = KEEP
 
 
-def update_case(*, form) -> PracticeCase:
-    """Save an edited case; EditConflict if somebody saved or moved it since the form opened."""
+def create_case(*, workplace: Workplace, by, values: CaseValues) -> PracticeCase:
+    """Save a new case with its people and tags (one transaction)."""
     with transaction.atomic():
-        return save_versioned(form)
+        case = PracticeCase(workplace=workplace, created_by=by if by.is_authenticated else None)
+        return values.write(case)
+
+
+def update_case(
+    *, case: PracticeCase, values: CaseValues, expected_version: int | None
+) -> PracticeCase:
+    """Save an edited case; EditConflict if somebody saved or moved it since the form showing
+    ``expected_version`` was opened."""
+    with transaction.atomic():
+        return save_versioned(case, values, expected_version)
 
 
 def move_case(*, case: PracticeCase, status: str, version: int) -> PracticeCase:
@@ -105,20 +128,29 @@ def move_case(*, case: PracticeCase, status: str, version: int) -> PracticeCase:
     return case
 
 
-def add_output(*, form, case: PracticeCase, by) -> Output:
-    """Save an output of a case from a valid OutputForm, the uploaded file with it.
+@dataclass(frozen=True, kw_only=True)
+class OutputValues(RowValues):
+    """An output's own fields; ``file`` is an upload (checked by the form), or None."""
+
+    kind: str | Keep = KEEP
+    title: str | Keep = KEEP
+    date: dt.date | Keep = KEEP
+    link: str | Keep = KEEP
+    file: File | None | Keep = KEEP
+
+
+def add_output(*, case: PracticeCase, by, values: OutputValues) -> Output:
+    """Save an output of a case, the uploaded file with it.
 
     The file is written to the private storage while the row is saved; if the transaction
     fails the file is removed again, so no orphan is left behind.
     """
-    output = form.save(commit=False)
-    output.case = case
-    output.created_by = by if by.is_authenticated else None
-    upload = form.cleaned_data.get("file")
+    output = Output(case=case, created_by=by if by.is_authenticated else None)
+    upload = values.file if values.file is not KEEP else None
     output.file_name = upload.name[:200] if upload else ""
     try:
         with transaction.atomic():
-            output.save()
+            values.write(output)
             lead = case.lead
             if lead is not None and (not by.is_authenticated or lead.user_id != by.pk):
                 notifications.notify(
@@ -203,16 +235,29 @@ def author_role(*, person: Person, workplace: Workplace) -> str:
     return next((role.value for role in Role if role.value in roles), "")
 
 
-def create_cmo_note(*, form, workplace: Workplace, author: Person) -> CmoNote:
-    """Save a CMO note from a valid CmoNoteForm, with its tags and the author's current role."""
+@dataclass(frozen=True, kw_only=True)
+class CmoNoteValues(RowValues):
+    """A CMO note's own fields, as ``create_cmo_note`` and ``update_cmo_note`` take them."""
+
+    case: PracticeCase | None | Keep = KEEP
+    activity: Activity | None | Keep = KEEP
+    source: str | Keep = KEEP
+    date: dt.date | Keep = KEEP
+    context: str | Keep = KEEP
+    mechanism: str | Keep = KEEP
+    outcome: str | Keep = KEEP
+    tags: TagSelection | Iterable[str] | Keep = KEEP
+
+
+def create_cmo_note(*, workplace: Workplace, author: Person, values: CmoNoteValues) -> CmoNote:
+    """Save a CMO note with its tags and the author's current role (one transaction)."""
     with transaction.atomic():
-        note = form.save(commit=False)
-        note.workplace = workplace
-        note.author = author
-        note.author_role = author_role(person=author, workplace=workplace)
-        note.save()
-        form.save_m2m()
-    return note
+        note = CmoNote(
+            workplace=workplace,
+            author=author,
+            author_role=author_role(person=author, workplace=workplace),
+        )
+        return values.write(note)
 
 
 def may_edit_cmo_note(user, note: CmoNote) -> bool:
@@ -220,13 +265,16 @@ def may_edit_cmo_note(user, note: CmoNote) -> bool:
     return note.author is not None and note.author.user_id == user.pk
 
 
-def update_cmo_note(*, form, by) -> CmoNote:
-    """Save an edited note from a valid CmoNoteForm; EditConflict, with nothing saved, if it
-    was saved since the form was opened (a conditional UPDATE claims the version)."""
-    if not may_edit_cmo_note(by, form.instance):
+def update_cmo_note(
+    *, note: CmoNote, values: CmoNoteValues, expected_version: int | None, by
+) -> CmoNote:
+    """Save an edited note; only its author may. EditConflict, with nothing saved, if it was
+    saved since the form showing ``expected_version`` was opened (a conditional UPDATE claims
+    the version)."""
+    if not may_edit_cmo_note(by, note):
         raise PermissionDenied
     with transaction.atomic():
-        return save_versioned(form)
+        return save_versioned(note, values, expected_version)
 
 
 # --- Value-creation stories -------------------------------------------------------------------
@@ -347,21 +395,33 @@ class ConsentRefused(Exception):
     """Consent cannot be recorded like this (no date, no registrar)."""
 
 
-def register_consent(*, form, registered_by) -> PoolConsent:
-    """Record a new consent from a valid PoolConsentForm; the registrar is the logged-in user.
+@dataclass(frozen=True, kw_only=True)
+class ConsentValues(RowValues):
+    """A consent to be approached, as ``register_consent`` takes it."""
+
+    person: Person | Keep = KEEP
+    consented_on: dt.date | None | Keep = KEEP
+    workplaces: Iterable[Workplace] | Keep = KEEP
+    topics: str | Keep = KEEP
+    for_interviews: bool | Keep = KEEP
+    for_workshops: bool | Keep = KEEP
+    for_lessons: bool | Keep = KEEP
+    contact_preference: str | Keep = KEEP
+    contact_details: str | Keep = KEEP
+
+
+def register_consent(*, registered_by, values: ConsentValues) -> PoolConsent:
+    """Record a new consent; the registrar is the logged-in user.
 
     Consent without a date or a registrar is refused: both are what makes it explicit.
     """
     if registered_by is None or not registered_by.is_authenticated:
         raise ConsentRefused("a consent needs the user who recorded it")
-    if not form.cleaned_data.get("consented_on"):
+    if values.consented_on is KEEP or not values.consented_on:
         raise ConsentRefused("a consent needs the date it was given")
     try:
         with transaction.atomic():
-            consent = form.save(commit=False)
-            consent.registered_by = registered_by
-            consent.save()
-            form.save_m2m()
+            consent = values.write(PoolConsent(registered_by=registered_by))
     except IntegrityError:  # a second, simultaneous consent for the same person
         raise ConsentRefused(_("This person already has a standing consent.")) from None
     return consent
@@ -387,34 +447,46 @@ def withdraw_consent(*, consent: PoolConsent, by) -> bool:
 
 
 # --- Case studies -----------------------------------------------------------------------------
-def create_case_study(*, form, workplace: Workplace, by) -> CaseStudy:
-    """Save a new case study of a PW from a valid CaseStudyForm."""
+@dataclass(frozen=True, kw_only=True)
+class CaseStudyValues(RowValues):
+    title: str | Keep = KEEP
+    starts_on: dt.date | Keep = KEEP
+    ends_on: dt.date | Keep = KEEP
+    description: str | Keep = KEEP
+
+
+def create_case_study(*, workplace: Workplace, by, values: CaseStudyValues) -> CaseStudy:
+    """Save a new case study of a PW."""
     with transaction.atomic():
-        study = form.save(commit=False)
-        study.workplace = workplace
-        study.created_by = by
-        study.save()
-    return study
+        return values.write(CaseStudy(workplace=workplace, created_by=by))
 
 
-def add_collection(*, form, case_study: CaseStudy) -> DataCollection:
-    """Save a data-collection moment of a case study from a valid DataCollectionForm."""
+@dataclass(frozen=True, kw_only=True)
+class CollectionValues(RowValues):
+    method: str | Keep = KEEP
+    group: str | Keep = KEEP
+    date: dt.date | Keep = KEEP
+    respondents: int | None | Keep = KEEP
+
+
+def add_collection(*, case_study: CaseStudy, values: CollectionValues) -> DataCollection:
+    """Save a data-collection moment of a case study."""
     with transaction.atomic():
-        moment = form.save(commit=False)
-        moment.case_study = case_study
-        moment.save()
-    return moment
+        return values.write(DataCollection(case_study=case_study))
 
 
-def add_fragment(*, form, case_study: CaseStudy, by) -> Fragment:
-    """Save an anonymised, coded fragment from a valid FragmentForm, with its codes."""
+@dataclass(frozen=True, kw_only=True)
+class FragmentValues(RowValues):
+    text: str | Keep = KEEP
+    group: str | Keep = KEEP
+    collection: DataCollection | None | Keep = KEEP
+    tags: TagSelection | Iterable[str] | Keep = KEEP
+
+
+def add_fragment(*, case_study: CaseStudy, by, values: FragmentValues) -> Fragment:
+    """Save an anonymised fragment with its codes (elements and aspects)."""
     with transaction.atomic():
-        fragment = form.save(commit=False)
-        fragment.case_study = case_study
-        fragment.coded_by = by
-        fragment.save()
-        form.save_m2m()
-    return fragment
+        return values.write(Fragment(case_study=case_study, coded_by=by))
 
 
 def set_summary(*, case_study: CaseStudy, element: Element, recognition: str, summary: str):

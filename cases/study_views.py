@@ -51,7 +51,11 @@ def study_new(request: HttpRequest, slug: str) -> HttpResponse:
     workplace = policy.workplace_for(request.user, slug, A.CONDUCT_RESEARCH)
     form = CaseStudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        study = services.create_case_study(form=form, workplace=workplace, by=request.user)
+        study = services.create_case_study(
+            workplace=workplace,
+            by=request.user,
+            values=services.CaseStudyValues.of(form.cleaned_data),
+        )
         return redirect("cases:study-detail", slug=workplace.slug, pk=study.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -106,7 +110,9 @@ def study_moment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = DataCollectionForm(request.POST)
     if not form.is_valid():
         return _study_page(request, workplace, study, forms={"moment": form}, status=400)
-    services.add_collection(form=form, case_study=study)
+    services.add_collection(
+        case_study=study, values=services.CollectionValues.of(form.cleaned_data)
+    )
     return redirect("cases:study-detail", slug=workplace.slug, pk=study.pk)
 
 
@@ -117,7 +123,9 @@ def study_fragment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = FragmentForm(request.POST, case_study=study)
     if not form.is_valid():
         return _study_page(request, workplace, study, forms={"fragment": form}, status=400)
-    services.add_fragment(form=form, case_study=study, by=request.user)
+    services.add_fragment(
+        case_study=study, by=request.user, values=services.FragmentValues.of(form.cleaned_data)
+    )
     return redirect("cases:study-detail", slug=workplace.slug, pk=study.pk)
 
 

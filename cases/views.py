@@ -182,7 +182,9 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
         initial["lead"] = person.pk
     form = PracticeCaseForm(request.POST or None, initial=initial, workplace=workplace)
     if request.method == "POST" and form.is_valid():
-        case = services.create_case(form=form, workplace=workplace, by=request.user)
+        case = services.create_case(
+            workplace=workplace, by=request.user, values=services.CaseValues.of(form.cleaned_data)
+        )
         messages.success(request, _("Case “%(title)s” saved.") % {"title": case.title})
         return redirect("cases:case-detail", slug=workplace.slug, pk=case.pk)
     status = 400 if request.method == "POST" else 200
@@ -202,7 +204,11 @@ def case_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_case(form=form)
+                services.update_case(
+                    case=case,
+                    values=services.CaseValues.of(form.cleaned_data),
+                    expected_version=form.cleaned_data["version"],
+                )
             except services.EditConflict:
                 form.add_error(
                     None,
@@ -249,7 +255,9 @@ def output_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return _detail(request, workplace, case, upload_error=error, status=413)
         form = OutputForm(request.POST, request.FILES, case=case)
         if form.is_valid():
-            output = services.add_output(form=form, case=case, by=request.user)
+            output = services.add_output(
+                case=case, by=request.user, values=services.OutputValues.of(form.cleaned_data)
+            )
             messages.success(request, _("Output “%(title)s” added.") % {"title": output.title})
             return redirect("cases:case-detail", slug=workplace.slug, pk=case.pk)
         return _detail(request, workplace, case, output_form=form, status=400)
@@ -351,7 +359,11 @@ def cmo_new(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {k: request.GET[k] for k in ("case", "activity") if request.GET.get(k, "").isdigit()}
     form = CmoNoteForm(request.POST or None, initial=initial, workplace=workplace)
     if request.method == "POST" and form.is_valid():
-        note = services.create_cmo_note(form=form, workplace=workplace, author=author)
+        note = services.create_cmo_note(
+            workplace=workplace,
+            author=author,
+            values=services.CmoNoteValues.of(form.cleaned_data),
+        )
         messages.success(request, _("CMO note saved."))
         if note.case_id:
             return redirect("cases:case-detail", slug=workplace.slug, pk=note.case_id)
@@ -375,7 +387,12 @@ def cmo_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         status = invalid_status(form)
         if form.is_valid():
             try:
-                note = services.update_cmo_note(form=form, by=request.user)
+                note = services.update_cmo_note(
+                    note=note,
+                    values=services.CmoNoteValues.of(form.cleaned_data),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                )
             except services.EditConflict:
                 form.add_error(
                     None,
@@ -502,7 +519,9 @@ def pool_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            consent = services.register_consent(form=form, registered_by=request.user)
+            consent = services.register_consent(
+                registered_by=request.user, values=services.ConsentValues.of(form.cleaned_data)
+            )
         except services.ConsentRefused as refused:
             form.add_error(None, str(refused))
         else:

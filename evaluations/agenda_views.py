@@ -55,8 +55,9 @@ def action_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             records.save_action(
-                form=form,
                 workplace=workplace,
+                values=records.ActionValues.of(form.cleaned_data),
+                action=action,
                 expected_version=form.cleaned_data.get("version"),
                 by=request.user,
             )

@@ -35,11 +35,13 @@ from evaluations.models import (
     EvaluationCycle,
     EvaluationPlan,
     Instrument,
+    InstrumentVersion,
     MailDelivery,
     MailKind,
 )
 from evaluations.tallies import tally_cycle
-from werkplaats.models import Role, school_year_bounds, school_year_of
+from werkplaats.models import Role, Workplace, school_year_bounds, school_year_of
+from werkplaats.values import KEEP, Keep, RowValues
 
 
 # --- Plan → cycles ----------------------------------------------------------------------------
@@ -169,31 +171,51 @@ def close_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bo
     return True
 
 
-def save_cycle(*, form, workplace, expected_version: int | None = None) -> EvaluationCycle:
-    """Create or edit a cycle from a valid CycleForm. A closed cycle is frozen; an edit made
-    on an outdated form raises EditConflict instead of overwriting."""
+@dataclass(frozen=True, kw_only=True)
+class CycleValues(RowValues):
+    """A cycle's own fields, as ``save_cycle`` takes them."""
+
+    kind: str | Keep = KEEP
+    label: str | Keep = KEEP
+    school_year: str | Keep = KEEP
+    instrument_version: InstrumentVersion | Keep = KEEP
+    opens_at: dt.datetime | Keep = KEEP
+    closes_at: dt.datetime | Keep = KEEP
+    invited_roles: list[str] | Keep = KEEP
+    reminder_days: list[int] | Keep = KEEP
+
+
+def save_cycle(
+    *,
+    workplace: Workplace,
+    values: CycleValues,
+    cycle: EvaluationCycle | None = None,
+    expected_version: int | None = None,
+) -> EvaluationCycle:
+    """Create (``cycle`` None, as a draft) or edit a cycle. A closed cycle is frozen; an edit
+    made on an outdated form (``expected_version``) raises EditConflict instead of
+    overwriting."""
     try:
         with transaction.atomic():
-            return _save_cycle(form=form, workplace=workplace, expected_version=expected_version)
+            if cycle is None:
+                return values.write(EvaluationCycle(workplace=workplace))
+            return _edit_cycle(cycle, values, expected_version)
     except IntegrityError:
         raise EvaluationError(
             _("This PW already has a cycle of this kind with this label.")
         ) from None
 
 
-def _save_cycle(*, form, workplace, expected_version: int | None) -> EvaluationCycle:
-    cycle = form.save(commit=False)
-    if cycle.pk is None:
-        cycle.workplace = workplace
-        cycle.save()
-        return cycle
+def _edit_cycle(
+    cycle: EvaluationCycle, values: CycleValues, expected_version: int | None
+) -> EvaluationCycle:
     current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
     if current.status == CycleStatus.CLOSED:
         raise EvaluationError(_("This cycle is closed and can no longer be changed."))
     _check_version(current.version, expected_version)
     cycle.version = current.version + 1
-    cycle.save(update_fields=[*form.Meta.fields, "version"])
-    if cycle.status == CycleStatus.OPEN:
+    values.write(cycle, edit=True, also=["version"])
+    if current.status == CycleStatus.OPEN:
         invite_members(cycle)  # roles may have been added
     return cycle
 

@@ -3,11 +3,16 @@ characteristics self-scan, instrument versions and improvement actions."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elements.models import Aspect, Element
 from evaluations.common import EditConflict, EvaluationError, _check_version, _claim
 from evaluations.counts import counted_indicators
 from evaluations.models import (
@@ -17,28 +22,45 @@ from evaluations.models import (
     EvaluationPlan,
     ImprovementAction,
     IndicatorValue,
+    Instrument,
     InstrumentVersion,
     Item,
     MailDelivery,
 )
 from werkplaats import notifications, versioning
-from werkplaats.models import NotificationKind
+from werkplaats.models import Activity, NotificationKind, Organisation, Person, Workplace
+from werkplaats.values import KEEP, Keep, RowValues
 
 
 # --- The plan ---------------------------------------------------------------------------------
-def save_plan(*, form) -> EvaluationPlan:
-    """Save a PW's evaluation plan from a valid PlanForm (``versioning``: the version the form
-    was opened with is claimed); EditConflict, with nothing saved, if someone else saved it
-    since, or made the first plan while this form made one too."""
+@dataclass(frozen=True, kw_only=True)
+class PlanValues(RowValues):
+    """A PW's evaluation plan, as ``save_plan`` takes it."""
+
+    yearly_month: int | Keep = KEEP
+    yearly_days: int | Keep = KEEP
+    check_ins: int | Keep = KEEP
+    check_in_days: int | Keep = KEEP
+    instrument: Instrument | None | Keep = KEEP
+    check_in_instrument: Instrument | None | Keep = KEEP
+
+
+def save_plan(
+    *, workplace: Workplace, values: PlanValues, expected_version: int | None
+) -> EvaluationPlan:
+    """Save a PW's evaluation plan (``versioning``: the version the form was opened with is
+    claimed; a PW without a plan yet is at version 0); EditConflict, with nothing saved, if
+    someone else saved it since, or made the first plan while this form made one too."""
     with transaction.atomic():
-        if form.instance.pk is not None:
+        plan = EvaluationPlan.objects.filter(workplace=workplace).first()
+        if plan is not None:
             try:
-                return versioning.save_versioned(form)
+                return versioning.save_versioned(plan, values, expected_version)
             except versioning.EditConflict as conflict:
                 raise EditConflict(str(conflict)) from None
         try:
             with transaction.atomic():
-                return form.save()
+                return values.write(EvaluationPlan(workplace=workplace))
         except IntegrityError:  # two first saves at once: the other one made the plan
             raise EditConflict(str(versioning.SAVED_MEANWHILE)) from None
 
@@ -114,25 +136,41 @@ def new_instrument_version(*, version: InstrumentVersion) -> InstrumentVersion:
 
 
 # --- The improvement agenda -------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class ActionValues(RowValues):
+    """An improvement action's own fields, as ``save_action`` takes them."""
+
+    cycle: EvaluationCycle | None | Keep = KEEP
+    element: Element | None | Keep = KEEP
+    aspect: Aspect | None | Keep = KEEP
+    title: str | Keep = KEEP
+    owner: Person | None | Keep = KEEP
+    organisation: Organisation | Keep = KEEP
+    due_on: dt.date | None | Keep = KEEP
+    status: str | Keep = KEEP
+    activities: Iterable[Activity] | Keep = KEEP
+
+
 def save_action(
-    *, form, workplace, expected_version: int | None = None, by=None
+    *,
+    workplace: Workplace,
+    values: ActionValues,
+    action: ImprovementAction | None = None,
+    expected_version: int | None = None,
+    by=None,
 ) -> ImprovementAction:
-    """Create or edit an improvement action from a valid ActionForm; an edit made on an
-    outdated form raises EditConflict instead of overwriting. A new owner is told (unless
-    they assigned it to themselves)."""
+    """Create (``action`` None) or edit an improvement action; an edit made on an outdated
+    form (``expected_version``) raises EditConflict instead of overwriting. A new owner is
+    told (unless they assigned it to themselves)."""
     with transaction.atomic():
-        action = form.save(commit=False)
-        if action.pk is None:
-            action.workplace = workplace
-            action.save()
-            form.save_m2m()
+        if action is None:
+            action = values.write(ImprovementAction(workplace=workplace))
             _notify_owner(action, by)
             return action
         current = ImprovementAction.objects.select_for_update().get(pk=action.pk)
         _check_version(current.version, expected_version)
         action.version = current.version + 1
-        action.save(update_fields=[*(f for f in form.Meta.fields if f != "activities"), "version"])
-        form.save_m2m()
+        values.write(action, edit=True, also=["version"])
         if current.due_on != action.due_on:  # a new date deserves a new reminder
             MailDelivery.objects.filter(action=action, status=DeliveryStatus.SENT).delete()
         if current.owner_id != action.owner_id:

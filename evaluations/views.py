@@ -96,7 +96,11 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
         status = invalid_status(form)
         if form.is_valid():
             try:
-                records.save_plan(form=form)
+                records.save_plan(
+                    workplace=workplace,
+                    values=records.PlanValues.of(form.cleaned_data),
+                    expected_version=form.cleaned_data["version"],
+                )
             except EditConflict as error:
                 form.add_error(None, str(error))
                 status = 409
@@ -126,7 +130,9 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = CycleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = cycles.save_cycle(form=form, workplace=workplace)
+            cycle = cycles.save_cycle(
+                workplace=workplace, values=cycles.CycleValues.of(form.cleaned_data)
+            )
         except EvaluationError as error:
             form.add_error("label", str(error))
         else:
@@ -151,7 +157,10 @@ def cycle_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             cycles.save_cycle(
-                form=form, workplace=workplace, expected_version=form.cleaned_data.get("version")
+                workplace=workplace,
+                values=cycles.CycleValues.of(form.cleaned_data),
+                cycle=cycle,
+                expected_version=form.cleaned_data["version"],
             )
         except EvaluationError as error:
             form.add_error(None, str(error))

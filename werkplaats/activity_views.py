@@ -23,6 +23,7 @@ from werkplaats.exports import activity_table
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
 from werkplaats.models import Activity, Person, Workplace, school_year_start
 from werkplaats.services import (
+    ActivityValues,
     EditConflict,
     activity_summary,
     create_activity,
@@ -127,7 +128,7 @@ def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         context = _list_context(request, workplace)
         context["quick_form"] = form
         return render(request, "werkplaats/activities.html", context, status=400)
-    activity = create_activity(form=form, workplace=workplace, by=request.user)
+    activity = create_activity(workplace=workplace, by=request.user, **_values(form))
     if request.htmx:
         if _current_filters(request):
             # The list on screen is filtered and the new row may not match: show the full,
@@ -142,6 +143,11 @@ def activity_quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "werkplaats/activities_logged.html", context)
     messages.success(request, _("Activity “%(title)s” saved.") % {"title": activity.title})
     return redirect("werkplaats:activity-list", slug=workplace.slug)
+
+
+def _values(form: ActivityForm) -> dict:
+    """What the activity services take from a valid form: its values and its counts."""
+    return {"values": ActivityValues.of(form.cleaned_data), "headcounts": form.headcounts()}
 
 
 def _current_filters(request: HttpRequest) -> QueryDict:
@@ -166,7 +172,7 @@ def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = ActivityForm(request.POST, workplace=workplace)
         if form.is_valid():
-            activity = create_activity(form=form, workplace=workplace, by=request.user)
+            activity = create_activity(workplace=workplace, by=request.user, **_values(form))
             messages.success(request, _("Activity “%(title)s” saved.") % {"title": activity.title})
             return redirect("werkplaats:activity-list", slug=workplace.slug)
         status = 400
@@ -232,7 +238,11 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = ActivityForm(request.POST, instance=activity, workplace=workplace, **ids)
         if form.is_valid():
             try:
-                update_activity(form=form)
+                update_activity(
+                    activity=activity,
+                    expected_version=form.cleaned_data["version"],
+                    **_values(form),
+                )
             except EditConflict:
                 form.add_error(
                     None,

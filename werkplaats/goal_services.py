@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from elements.tagging import TagSelection
 from werkplaats import notifications
 from werkplaats.models import (
     GoalReminder,
@@ -28,7 +31,8 @@ from werkplaats.models import (
     school_year_bounds,
     school_year_of,
 )
-from werkplaats.services import save_versioned
+from werkplaats.values import KEEP, Keep, RowValues
+from werkplaats.versioning import save_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -41,27 +45,42 @@ def is_owner(goal: LearningGoal, person: Person | None) -> bool:
     return person is not None and person.pk in goal.owner_ids()
 
 
-def create_goal(*, form, workplace: Workplace, owner: Person) -> LearningGoal:
-    """Save a new goal from a valid GoalForm with its tags and reminders (one transaction)."""
+@dataclass(frozen=True, kw_only=True)
+class GoalValues(RowValues):
+    """A goal's own fields, as ``create_goal`` and ``update_goal`` take them."""
+
+    title: str | Keep = KEEP
+    description: str | Keep = KEEP
+    why: str | Keep = KEEP
+    how: str | Keep = KEEP
+    target_date: dt.date | None | Keep = KEEP
+    status: str | Keep = KEEP
+    visibility: str | Keep = KEEP
+    co_owners: Iterable[Person] | Keep = KEEP
+    tags: TagSelection | Iterable[str] | Keep = KEEP
+
+
+def create_goal(*, workplace: Workplace, owner: Person, values: GoalValues) -> LearningGoal:
+    """Save a new goal of this school year with its tags and reminders (one transaction)."""
     with transaction.atomic():
-        goal = form.save(commit=False)
-        goal.workplace = workplace
-        goal.owner = owner
-        goal.school_year = school_year_of(timezone.localdate())
-        goal.save()
-        form.save_m2m()
+        goal = LearningGoal(
+            workplace=workplace, owner=owner, school_year=school_year_of(timezone.localdate())
+        )
+        values.write(goal)
         schedule_reminders(goal)
     return goal
 
 
-def update_goal(*, form, by: Person) -> LearningGoal:
+def update_goal(
+    *, goal: LearningGoal, values: GoalValues, expected_version: int | None, by: Person
+) -> LearningGoal:
     """Save an edited goal; only its owners may. EditConflict, with nothing saved, if a
-    co-owner saved or closed it since the form was opened (a conditional UPDATE claims the
-    version, so of two concurrent saves exactly one wins)."""
-    if not is_owner(form.instance, by):
+    co-owner saved or closed it since the form showing ``expected_version`` was opened (a
+    conditional UPDATE claims the version, so of two concurrent saves exactly one wins)."""
+    if not is_owner(goal, by):
         raise NotAllowed
     with transaction.atomic():
-        goal = save_versioned(form)
+        save_versioned(goal, values, expected_version)
         schedule_reminders(goal)
     return goal
 

@@ -25,6 +25,7 @@ from werkplaats.forms import (
     SupportRequestForm,
 )
 from werkplaats.goal_cards import with_cards
+from werkplaats.goal_services import GoalValues
 from werkplaats.models import (
     GoalStatus,
     GoalSupport,
@@ -97,7 +98,9 @@ def goal_new(request: HttpRequest, slug: str) -> HttpResponse:
     workplace, person = _context(request, slug)
     form = GoalForm(request.POST or None, workplace=workplace, owner=person)
     if request.method == "POST" and form.is_valid():
-        goal = goal_services.create_goal(form=form, workplace=workplace, owner=person)
+        goal = goal_services.create_goal(
+            workplace=workplace, owner=person, values=GoalValues.of(form.cleaned_data)
+        )
         messages.success(request, _("Goal “%(title)s” saved.") % {"title": goal.title})
         return redirect("werkplaats:goal-detail", slug=workplace.slug, pk=goal.pk)
     status = 400 if request.method == "POST" else 200
@@ -119,7 +122,12 @@ def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         status = invalid_status(form)
         if form.is_valid():
             try:
-                goal_services.update_goal(form=form, by=person)
+                goal_services.update_goal(
+                    goal=goal,
+                    values=GoalValues.of(form.cleaned_data),
+                    expected_version=form.cleaned_data["version"],
+                    by=person,
+                )
             except EditConflict:
                 form.add_error(
                     None,

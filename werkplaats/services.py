@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -14,16 +15,20 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elements.tagging import TagSelection
 from werkplaats import activity_counts
 from werkplaats.models import (
     Activity,
     ActivityHeadcount,
+    ActivityKind,
     Membership,
     Organisation,
     OrganisationKind,
+    Person,
     Role,
     Workplace,
 )
+from werkplaats.values import KEEP, Keep, RowValues
 from werkplaats.versioning import EditConflict, save_versioned  # noqa: F401 - re-exported
 
 
@@ -136,7 +141,7 @@ def characteristic_evidence(
 
 
 # --- Activity log -----------------------------------------------------------------------------
-def _save_headcounts(activity: Activity, counts: dict[str, int]) -> None:
+def _save_headcounts(activity: Activity, counts: Mapping[str, int]) -> None:
     activity.headcounts.all().delete()
     ActivityHeadcount.objects.bulk_create(
         ActivityHeadcount(activity=activity, role=role, count=count)
@@ -145,28 +150,58 @@ def _save_headcounts(activity: Activity, counts: dict[str, int]) -> None:
     )
 
 
-def create_activity(*, form, workplace: Workplace, by) -> Activity:
-    """Save a new activity from a valid ActivityForm, with its tags and counts (one transaction)."""
+@dataclass(frozen=True, kw_only=True)
+class ActivityValues(RowValues):
+    """An activity's own fields, as ``create_activity`` and ``update_activity`` take them."""
+
+    date: dt.date | Keep = KEEP
+    start_time: dt.time | None | Keep = KEEP
+    duration_minutes: int | None | Keep = KEEP
+    kind: ActivityKind | Keep = KEEP
+    title: str | Keep = KEEP
+    level: str | Keep = KEEP
+    participants: Iterable[Person] | Keep = KEEP
+    description: str | Keep = KEEP
+    boundary_objects: str | Keep = KEEP
+    learned: str | Keep = KEEP
+    follow_up: str | Keep = KEEP
+    tags: TagSelection | Iterable[str] | Keep = KEEP
+
+
+def create_activity(
+    *,
+    workplace: Workplace,
+    by,
+    values: ActivityValues,
+    headcounts: Mapping[str, int] | None = None,
+) -> Activity:
+    """Save a new activity with its tags, participants and counts per role (one transaction).
+    ``by`` is the user who logs it (anonymous for a seeder without an account)."""
     with transaction.atomic():
-        activity = form.save(commit=False)
-        activity.workplace = workplace
-        activity.created_by = by if by.is_authenticated else None
-        activity.save()
-        form.save_m2m()
-        _save_headcounts(activity, form.headcounts())
+        activity = Activity(workplace=workplace, created_by=by if by.is_authenticated else None)
+        values.write(activity)
+        _save_headcounts(activity, headcounts or {})
         activity_counts.apply(workplace.pk, None, activity_counts.state_of(activity))
         _log_changed(workplace.pk)
     return activity
 
 
-def update_activity(*, form) -> Activity:
-    """Save an edited activity; raise EditConflict if it changed since the form was opened."""
+def update_activity(
+    *,
+    activity: Activity,
+    values: ActivityValues,
+    expected_version: int | None,
+    headcounts: Mapping[str, int] | None = None,
+) -> Activity:
+    """Save an edited activity (``headcounts`` None keeps the stored counts); EditConflict,
+    nothing saved, if it changed since the form showing ``expected_version`` was opened."""
     with transaction.atomic():
         # The stored state, read under the row's lock: a concurrent save waits for this one.
-        stored = Activity.objects.select_for_update().get(pk=form.instance.pk)
+        stored = Activity.objects.select_for_update().get(pk=activity.pk)
         before = activity_counts.state_of(stored)
-        activity = save_versioned(form)
-        _save_headcounts(activity, form.headcounts())
+        save_versioned(activity, values, expected_version)
+        if headcounts is not None:
+            _save_headcounts(activity, headcounts)
         activity_counts.apply(activity.workplace_id, before, activity_counts.state_of(activity))
         _log_changed(activity.workplace_id)
     return activity

@@ -7,7 +7,8 @@ own version column on the cycle).
    over several rows gets it from the view as an initial value).
 2. An edit without that field, or with a value that is not a number, is a conflict, never a
    pass: an old or hand-made form must not overwrite a colleague's edit.
-3. Saving claims the version with a conditional UPDATE (``save_versioned``) or under a row
+3. Saving claims the version with a conditional UPDATE (``save_versioned``, over the values
+   a service takes, ``werkplaats.values``) or under a row
    lock, so of two concurrent saves exactly one wins; the other gets ``EditConflict`` and
    saves nothing.
 4. Every save bumps the version, the admin's included (``VersionedAdmin``, mixed by the admin
@@ -78,18 +79,14 @@ def invalid_status(form, default: int = 400) -> int:
     return 409 if any(error.code == "conflict" for error in errors) else default
 
 
-def save_versioned(form):
-    """Save a valid ``VersionedForm`` of an existing row, inside the caller's transaction: the
-    version the form was opened with is claimed with a conditional UPDATE, so of two
-    concurrent saves exactly one wins on SQLite and PostgreSQL alike; the other gets
-    EditConflict and saves nothing."""
-    expected = form.cleaned_data.get("version")
-    claim(form.instance, expected)
-    obj = form.save(commit=False)
-    obj.version = expected + 1
-    obj.save()
-    form.save_m2m()
-    return obj
+def save_versioned(row, values, expected: int | None, *, also=()):
+    """Write ``values`` (a ``RowValues``) into an existing ``row``, inside the caller's
+    transaction: the version the form was opened with (``expected``) is claimed with a
+    conditional UPDATE, so of two concurrent saves exactly one wins on SQLite and PostgreSQL
+    alike; the other gets EditConflict and saves nothing. Only the given columns (and those
+    in ``also``) are written."""
+    claim(row, expected)
+    return values.write(row, edit=True, also=also)
 
 
 def claim(row, expected: int | None, field: str = "version") -> None:

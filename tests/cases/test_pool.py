@@ -9,7 +9,6 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from cases import services
-from cases.forms import PoolConsentForm
 from cases.models import PoolConsent
 from tests.factories import (
     MembershipFactory,
@@ -18,7 +17,7 @@ from tests.factories import (
     UserFactory,
     member_user,
 )
-from werkplaats.models import Role, Workplace
+from werkplaats.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +91,12 @@ def test_consent_in_the_future_is_refused(client, workplace, owner, expert):
 def test_consent_without_a_registrar_is_refused_by_the_service_and_the_database(workplace, expert):
     from django.contrib.auth.models import AnonymousUser
 
-    form = PoolConsentForm(
-        _data(expert, workplace), workplace=workplace, workplaces=Workplace.objects.all()
+    values = services.ConsentValues(
+        person=expert, consented_on=dt.date(2026, 1, 1), workplaces=[workplace], topics="x"
     )
-    assert form.is_valid(), form.errors
     for registrar in (None, AnonymousUser()):
         with pytest.raises(services.ConsentRefused):
-            services.register_consent(form=form, registered_by=registrar)
+            services.register_consent(registered_by=registrar, values=values)
     assert not PoolConsent.objects.exists()
     with pytest.raises(IntegrityError):
         PoolConsent.objects.create(

@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 from elements.models import ELEMENT_CODES
 from tests.factories import ActivityFactory, WorkplaceFactory, member_user
 from werkplaats import activity_counts
-from werkplaats.forms import ActivityFilterForm, ActivityForm
+from werkplaats.forms import ActivityFilterForm
 from werkplaats.models import Activity, ActivityElementCount, ActivityKind, Role, school_year_bounds
-from werkplaats.services import create_activity, delete_activity, update_activity
+from werkplaats.services import (
+    ActivityValues,
+    create_activity,
+    delete_activity,
+    update_activity,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +55,8 @@ def assert_counters_match(workplace):
         assert counted == scanned(workplace, years, element), (years, element)
 
 
-def form_data(date, tags, kind, activity=None):
-    data = {"date": date.isoformat(), "kind": kind.pk, "title": "Intervisie",
-            "level": "operational", "tags": tags}  # fmt: skip
-    if activity is not None:
-        data["version"] = activity.version
-    return data
+def values(date, tags, kind):
+    return ActivityValues(date=date, kind=kind, title="Intervisie", level="operational", tags=tags)
 
 
 OPERATIONS = st.lists(
@@ -79,17 +80,15 @@ def test_the_counters_equal_a_count_after_any_writes_through_the_services(operat
         existing = list(Activity.objects.filter(workplace=workplace).order_by("pk"))
         if operation[0] == "create":
             _, date, tags = operation
-            form = ActivityForm(form_data(date, tags, kind), workplace=workplace)
-            assert form.is_valid(), form.errors
-            create_activity(form=form, workplace=workplace, by=user)
+            create_activity(workplace=workplace, by=user, values=values(date, tags, kind))
         elif existing and operation[0] == "update":
             _, index, date, tags = operation
             activity = existing[index % len(existing)]
-            form = ActivityForm(
-                form_data(date, tags, kind, activity), instance=activity, workplace=workplace
+            update_activity(
+                activity=activity,
+                values=values(date, tags, kind),
+                expected_version=activity.version,
             )
-            assert form.is_valid(), form.errors
-            update_activity(form=form)
         elif existing and operation[0] == "delete":
             delete_activity(activity=existing[operation[1] % len(existing)])
         assert_counters_match(workplace)

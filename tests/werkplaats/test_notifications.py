@@ -203,7 +203,7 @@ def test_two_days_before_the_end_those_who_did_not_submit_find_it_in_the_inbox(w
 def test_an_action_assigned_a_person_added_and_a_case_output_tell_who_they_concern(
     client, workplace, owner
 ):
-    from cases.services import add_output
+    from cases.services import OutputValues, add_output
     from werkplaats.people_services import add_member
 
     membership = add_member(
@@ -214,17 +214,10 @@ def test_an_action_assigned_a_person_added_and_a_case_output_tell_who_they_conce
     lead = member_user(workplace, Role.PROFESSIONAL)
     case = PracticeCaseFactory(workplace=workplace, lead=lead.person)
 
-    class Form:  # add_output takes a valid OutputForm; only save() and the file are used
-        cleaned_data = {"file": None}
-
-        def save(self, commit):
-            from cases.models import Output
-
-            return Output(title="Werkkaart", kind="product", date=timezone.localdate())
-
-    add_output(form=Form(), case=case, by=owner)
+    values = OutputValues(title="Werkkaart", kind="product", date=timezone.localdate())
+    add_output(case=case, by=owner, values=values)
     assert kinds(lead.person) == ["case-output"]
-    add_output(form=Form(), case=case, by=lead)  # their own output tells them nothing
+    add_output(case=case, by=lead, values=values)  # their own output tells them nothing
     assert kinds(lead.person) == ["case-output"]
 
 

@@ -63,15 +63,35 @@ def test_an_action_saved_without_a_valid_version_is_a_conflict(
 
 
 def test_the_cycle_and_action_services_refuse_an_edit_without_a_version(workplace):
-    from evaluations import common, cycles
-    from evaluations.forms import CycleForm
+    from evaluations import common, cycles, records
 
     cycle = CycleFactory(workplace=workplace, status="draft")
-    form = CycleForm(cycle_data(label="x", version="1"), instance=cycle)
-    assert form.is_valid(), form.errors
     with pytest.raises(common.EditConflict):
-        cycles.save_cycle(form=form, workplace=workplace, expected_version=None)
-    assert EvaluationCycle.objects.get(pk=cycle.pk).version == 1
+        cycles.save_cycle(
+            workplace=workplace,
+            values=cycles.CycleValues(label="x"),
+            cycle=cycle,
+            expected_version=None,
+        )
+    assert EvaluationCycle.objects.get(pk=cycle.pk).label != "x"
+    from elements.models import Element
+
+    first = records.ActionValues(
+        cycle=CycleFactory(workplace=workplace, status="closed"),
+        element=Element.objects.get(code="LOS"),
+        title="Eerst",
+        organisation=workplace.partners.first(),
+        due_on=cycle.closes_at.date(),
+    )
+    action = records.save_action(workplace=workplace, values=first)
+    with pytest.raises(common.EditConflict):
+        records.save_action(
+            workplace=workplace,
+            values=records.ActionValues(title="Overschreven"),
+            action=action,
+            expected_version=None,
+        )
+    assert ImprovementAction.objects.get(pk=action.pk).title == "Eerst"
 
 
 def _app_form_data(client, url: str) -> dict:

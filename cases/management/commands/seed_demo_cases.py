@@ -29,15 +29,6 @@ from cases.demo_data import (
     DEMO_SUMMARIES,
     STUDY_GROUPS,
 )
-from cases.forms import (
-    CaseStudyForm,
-    CmoNoteForm,
-    DataCollectionForm,
-    FragmentForm,
-    OutputForm,
-    PoolConsentForm,
-    PracticeCaseForm,
-)
 from cases.models import PoolConsent, ValueStory
 from elements.models import Element
 from werkplaats.demo_data import CASES, DEMO_DOMAIN, DEMO_WORKPLACE
@@ -93,46 +84,38 @@ class Command(BaseCommand):
             created += self.seed_pool(workplace, people, by)
         return created
 
-    @staticmethod
-    def valid(form, what: str):
-        if not form.is_valid():
-            raise CommandError(f"Demo {what}: {form.errors.as_text()}")
-        return form
-
     def seed_cases(self, workplace: Workplace, people: dict, by) -> int:
         created = 0
         for spec in DEMO_CASES.get(workplace.slug, []):
-            data = {
-                "title": spec["title"],
-                "question": spec["question"],
-                "kind": spec["kind"],
-                "status": spec["status"],
-                "lead": people[spec["lead"][0]][spec["lead"][1]].pk,
-                "participants": [people[role][i].pk for role, i in spec["participants"]],
-                "supervisors": [people[role][i].pk for role, i in spec["supervisors"]],
-                "starts_on": self.day(spec["starts"]).isoformat(),
-                "ends_on": self.day(spec["ends"]).isoformat() if "ends" in spec else "",
-                "practice_change": spec.get("practice_change", ""),
-                "securing": spec.get("securing", ""),
-                "tags": spec["tags"],
-            }
-            form = self.valid(PracticeCaseForm(data, workplace=workplace), spec["title"])
-            case = services.create_case(form=form, workplace=workplace, by=by)
+            values = services.CaseValues(
+                title=spec["title"],
+                question=spec["question"],
+                kind=spec["kind"],
+                status=spec["status"],
+                lead=people[spec["lead"][0]][spec["lead"][1]],
+                participants=[people[role][i] for role, i in spec["participants"]],
+                supervisors=[people[role][i] for role, i in spec["supervisors"]],
+                starts_on=self.day(spec["starts"]),
+                ends_on=self.day(spec["ends"]) if "ends" in spec else None,
+                practice_change=spec.get("practice_change", ""),
+                securing=spec.get("securing", ""),
+                tags=spec["tags"],
+            )
+            case = services.create_case(workplace=workplace, by=by, values=values)
             created += 1
             for kind, title, when, link in spec["outputs"]:
-                data = {
-                    "kind": kind,
-                    "title": title,
-                    "date": self.day(when).isoformat(),
-                    "link": f"https://{DEMO_DOMAIN}/{link}" if link else "",
-                }
-                form = self.valid(OutputForm(data, case=case), title)
-                services.add_output(form=form, case=case, by=by)
+                output = services.OutputValues(
+                    kind=kind,
+                    title=title,
+                    date=self.day(when),
+                    link=f"https://{DEMO_DOMAIN}/{link}" if link else "",
+                )
+                services.add_output(case=case, by=by, values=output)
                 created += 1
         return created
 
     def seed_notes(self, workplace: Workplace, people: dict) -> int:
-        cases = {case.title: case.pk for case in workplace.cases.all()}
+        cases = {case.title: case for case in workplace.cases.all()}
         activities = {a.title: a for a in workplace.activities.order_by("-date", "-pk")[:50]}
         created = 0
         for about, (role, i), source, when, context, mechanism, outcome, tags in DEMO_NOTES.get(
@@ -141,19 +124,17 @@ class Command(BaseCommand):
             activity = activities.get(about) if about not in cases else None
             if about is not None and about not in cases and activity is None:
                 continue  # the activity is no longer among the recent ones: skip its note
-            day = self.day(when) if when else activity.date
-            data = {
-                "case": cases.get(about, ""),
-                "activity": activity.pk if activity else "",
-                "source": source,
-                "date": day.isoformat(),
-                "context": context,
-                "mechanism": mechanism,
-                "outcome": outcome,
-                "tags": tags,
-            }
-            form = self.valid(CmoNoteForm(data, workplace=workplace), "CMO note")
-            services.create_cmo_note(form=form, workplace=workplace, author=people[role][i])
+            values = services.CmoNoteValues(
+                case=cases.get(about),
+                activity=activity,
+                source=source,
+                date=self.day(when) if when else activity.date,
+                context=context,
+                mechanism=mechanism,
+                outcome=outcome,
+                tags=tags,
+            )
+            services.create_cmo_note(workplace=workplace, author=people[role][i], values=values)
             created += 1
         return created
 
@@ -176,35 +157,32 @@ class Command(BaseCommand):
 
     def seed_study(self, workplace: Workplace) -> int:
         mix = next(case.mix for case in CASES if case.slug == workplace.slug)
-        data = {
-            "title": f"Casestudy LOS in PW: {workplace.name}",
-            "starts_on": self.day(("last", 30)).isoformat(),
-            "ends_on": self.day(("last", 270)).isoformat(),
-            "description": "Focusgroepen en interviews met alle groepen betrokkenen: hoe "
+        values = services.CaseStudyValues(
+            title=f"Casestudy LOS in PW: {workplace.name}",
+            starts_on=self.day(("last", 30)),
+            ends_on=self.day(("last", 270)),
+            description="Focusgroepen en interviews met alle groepen betrokkenen: hoe "
             "herkennen zij de zes elementen van het LOS-model in deze werkplaats?",
-        }
-        form = self.valid(CaseStudyForm(data), "case study")
-        study = services.create_case_study(form=form, workplace=workplace, by=self.researcher)
+        )
+        study = services.create_case_study(workplace=workplace, by=self.researcher, values=values)
         created = 1
         moments = {}
         for index, (role, group, method) in enumerate(STUDY_GROUPS):
             if not mix.get(role):
                 continue
-            data = {
-                "method": method,
-                "group": group,
-                "date": self.day(("last", 60 + 14 * index)).isoformat(),
-                "respondents": mix[role],
-            }
-            form = self.valid(DataCollectionForm(data), "data-collection moment")
-            moments[group] = services.add_collection(form=form, case_study=study)
+            moment = services.CollectionValues(
+                method=method,
+                group=group,
+                date=self.day(("last", 60 + 14 * index)),
+                respondents=mix[role],
+            )
+            moments[group] = services.add_collection(case_study=study, values=moment)
             created += 1
         for group, text, tags in DEMO_FRAGMENTS.get(workplace.slug, []):
-            moment = moments.get(group)
-            data = {"text": text, "group": group, "collection": moment.pk if moment else ""}
-            data["tags"] = tags
-            form = self.valid(FragmentForm(data, case_study=study), "fragment")
-            services.add_fragment(form=form, case_study=study, by=self.researcher)
+            fragment = services.FragmentValues(
+                text=text, group=group, collection=moments.get(group), tags=tags
+            )
+            services.add_fragment(case_study=study, by=self.researcher, values=fragment)
             created += 1
         elements = Element.objects.in_bulk()
         for code, recognition, summary in DEMO_SUMMARIES.get(workplace.slug, []):
@@ -219,18 +197,17 @@ class Command(BaseCommand):
             return 0  # a consent needs the user who recorded it
         created = 0
         for index, topics, available, preference, details, when in DEMO_POOL:
-            data = {
-                "person": people[Role.CLIENT][index].pk,
-                "consented_on": self.day(when).isoformat(),
-                "workplaces": [workplace.pk],
-                "topics": topics,
-                "available_for": available,
-                "contact_preference": preference,
-                "contact_details": details,
-            }
-            form = PoolConsentForm(
-                data, workplace=workplace, workplaces=Workplace.objects.filter(pk=workplace.pk)
+            values = services.ConsentValues(
+                person=people[Role.CLIENT][index],
+                consented_on=self.day(when),
+                workplaces=[workplace],
+                topics=topics,
+                for_interviews="interviews" in available,
+                for_workshops="workshops" in available,
+                for_lessons="lessons" in available,
+                contact_preference=preference,
+                contact_details=details,
             )
-            services.register_consent(form=self.valid(form, "consent"), registered_by=by)
+            services.register_consent(registered_by=by, values=values)
             created += 1
         return created

@@ -358,16 +358,12 @@ class Command(BaseCommand):
 def log_one_activity(workplace: Workplace, user: User) -> None:
     """A write as the app makes it: the quick form through the service (strip counters moved,
     cached summaries dropped)."""
-    from werkplaats.forms import ActivityForm
-    from werkplaats.services import create_activity
+    from werkplaats.services import ActivityValues, create_activity
 
     kind = ActivityKind.objects.filter(active=True).first()
-    data = {"date": timezone.localdate().isoformat(), "title": "Bench", "kind": kind.pk,
-            "level": Level.OPERATIONAL, "tags": ["VOR"]}  # fmt: skip
-    form = ActivityForm(data, workplace=workplace)
-    if not form.is_valid():
-        raise CommandError(f"the benchmark's activity is not valid: {form.errors}")
-    create_activity(form=form, workplace=workplace, by=user)
+    values = ActivityValues(date=timezone.localdate(), title="Bench", kind=kind,
+                            level=Level.OPERATIONAL, tags=["VOR"])  # fmt: skip
+    create_activity(workplace=workplace, by=user, values=values)
 
 
 def resident_mb() -> float:

@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from elements.tagging import TagSelection, set_tags
 from werkplaats.demo_data import (
     CASES,
     DEMO_ACTIVITIES,
@@ -29,14 +28,11 @@ from werkplaats.demo_data import (
     demo_names,
     email_for,
 )
-from werkplaats.forms import ActivityForm
+from werkplaats.goal_services import GoalValues, create_goal
 from werkplaats.models import (
-    Activity,
-    ActivityHeadcount,
     ActivityKind,
     GoalSupport,
     GoalUpdate,
-    LearningGoal,
     Membership,
     Organisation,
     Person,
@@ -45,10 +41,9 @@ from werkplaats.models import (
     UpdateKind,
     User,
     Workplace,
-    school_year_of,
     school_year_start,
 )
-from werkplaats.services import activity_log_changed, create_activity
+from werkplaats.services import ActivityValues, create_activity
 
 
 class Command(BaseCommand):
@@ -189,20 +184,19 @@ class Command(BaseCommand):
         bridge_builder = people[Role.BRIDGE_BUILDER][0]
         created = 0
         for index, (days_ago, kind, title, level, tags, counts) in enumerate(DEMO_ACTIVITIES):
-            activity = Activity.objects.create(
-                workplace=workplace,
+            values = ActivityValues(
                 date=today - dt.timedelta(days=days_ago),
                 kind=kinds[kind],
                 title=title,
                 level=level,
+                participants=[bridge_builder, *students[index % 3 : index % 3 + 2]],
                 learned=DEMO_LEARNED[index % len(DEMO_LEARNED)],
+                tags=tags,
             )
-            activity.participants.set([bridge_builder, *students[index % 3 : index % 3 + 2]])
-            set_tags(activity, TagSelection.from_codes(tags))
-            for role, count in counts.items():
-                ActivityHeadcount.objects.create(activity=activity, role=role, count=count)
+            create_activity(
+                workplace=workplace, by=AnonymousUser(), values=values, headcounts=counts
+            )
             created += 1
-        activity_log_changed(workplace.pk)  # bulk-made rows: refresh the cached list summaries
         return created
 
     def seed_past_activities(self, workplace: Workplace, people: dict, today: dt.date) -> int:
@@ -213,26 +207,22 @@ class Command(BaseCommand):
         titles = [title for _days, _kind, title, *_rest in PAST_ACTIVITIES]
         if workplace.activities.filter(date__gte=first, title=titles[0]).exists():
             return 0
-        kinds = {kind.code: kind.pk for kind in ActivityKind.objects.all()}
+        kinds = {kind.code: kind for kind in ActivityKind.objects.all()}
         bridge_builder = people[Role.BRIDGE_BUILDER][0]
         # Last year's students have left; the staff who ran these activities are still here.
         staff = people.get(Role.PROFESSIONAL, [])[1:] + people.get(Role.SUPPORTER, [])
         by = bridge_builder.user or AnonymousUser()
         for index, (days, kind, title, level, tags, counts) in enumerate(PAST_ACTIVITIES):
-            data = {
-                "date": (first + dt.timedelta(days=days)).isoformat(),
-                "kind": kinds[kind],
-                "title": title,
-                "level": level,
-                "participants": [bridge_builder.pk, *(p.pk for p in staff[index % 3 :][:2])],
-                "learned": PAST_LEARNED[index % len(PAST_LEARNED)],
-                "tags": tags,
-                **{f"count_{role}": count for role, count in counts.items()},
-            }
-            form = ActivityForm(data, workplace=workplace)
-            if not form.is_valid():
-                raise CommandError(f"Demo activity {title!r}: {form.errors.as_text()}")
-            create_activity(form=form, workplace=workplace, by=by)
+            values = ActivityValues(
+                date=first + dt.timedelta(days=days),
+                kind=kinds[kind],
+                title=title,
+                level=level,
+                participants=[bridge_builder, *staff[index % 3 :][:2]],
+                learned=PAST_LEARNED[index % len(PAST_LEARNED)],
+                tags=tags,
+            )
+            create_activity(workplace=workplace, by=by, values=values, headcounts=counts)
         return len(PAST_ACTIVITIES)
 
     def seed_goals(self, workplace: Workplace, people: dict, today: dt.date) -> int:
@@ -243,12 +233,11 @@ class Command(BaseCommand):
         supporters = people.get(Role.SUPPORTER, [])
         for index, (title, why, tags) in enumerate(DEMO_GOALS):
             owner = people[Role.STUDENT][(index + 1) % len(people[Role.STUDENT])]
-            goal = LearningGoal.objects.create(
-                workplace=workplace, owner=owner, title=title, why=why,
+            values = GoalValues(
+                title=title, why=why, tags=tags,
                 target_date=today + dt.timedelta(days=30 * (index + 1)),
-                school_year=school_year_of(today),
             )  # fmt: skip
-            set_tags(goal, TagSelection.from_codes(tags))
+            goal = create_goal(workplace=workplace, owner=owner, values=values)
             if supporters:
                 supporter = supporters[(index + 1) % len(supporters)]
                 GoalSupport.objects.create(
