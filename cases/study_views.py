@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import services
+from cases import study_services as services
 from cases.forms import CaseStudyForm, DataCollectionForm, FragmentForm, SummaryForm
 from cases.models import CaseStudy, ElementSummary, Fragment
 from cases.views import research_scope

@@ -311,15 +311,8 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
     visible = cycle.status == CycleStatus.CLOSED and total >= settings.EVALUATION_MIN_GROUP
     roles = shown_roles(respondents) if visible else set()
     previous = previous_cycle(cycle) if visible else None
-    # The items of this and of the previous cycle's version, in one query either way.
-    versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
-    all_items = list(Item.objects.filter(version__in=versions).select_related("element", "aspect"))
-    items = [item for item in all_items if item.version_id == version.pk]
+    items, before = _items(version, previous)
     ids = [cycle.pk] + ([previous.pk] if previous else [])
-    # Changes compare like with like: only statements worded the same in both versions.
-    before = [
-        item for item in all_items if previous and item.version_id == previous.instrument_version_id
-    ]
     context = _Context(
         cycle=cycle,
         version=version,
@@ -360,6 +353,18 @@ def cycle_results(cycle: EvaluationCycle, *, with_open_answers: bool = True) -> 
             item_code(item) for item in items if previous and item.pk not in context.pairs
         ],
     )
+
+
+def _items(version, previous: EvaluationCycle | None) -> tuple[list[Item], list[Item]]:
+    """The items of this cycle's version and of the previous cycle's (empty without one), in
+    one query either way; changes compare like with like, statements worded the same."""
+    versions = {version.pk} | ({previous.instrument_version_id} if previous else set())
+    every = list(Item.objects.filter(version__in=versions).select_related("element", "aspect"))
+    items = [item for item in every if item.version_id == version.pk]
+    before = [
+        item for item in every if previous and item.version_id == previous.instrument_version_id
+    ]
+    return items, before
 
 
 def _open_answers(cycle: EvaluationCycle, speaking: set[str]):

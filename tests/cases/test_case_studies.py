@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases.models import DataCollection, ElementSummary, Fragment
-from cases.services import respondent_table
+from cases.study_services import respondent_table
 from tests.factories import (
     CaseStudyFactory,
     DataCollectionFactory,

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import services
+from cases import services, study_services
 from cases.demo_data import (
     DEMO_CASES,
     DEMO_FRAGMENTS,
@@ -157,36 +157,38 @@ class Command(BaseCommand):
 
     def seed_study(self, workplace: Workplace) -> int:
         mix = next(case.mix for case in CASES if case.slug == workplace.slug)
-        values = services.CaseStudyValues(
+        values = study_services.CaseStudyValues(
             title=f"Casestudy LOS in PW: {workplace.name}",
             starts_on=self.day(("last", 30)),
             ends_on=self.day(("last", 270)),
             description="Focusgroepen en interviews met alle groepen betrokkenen: hoe "
             "herkennen zij de zes elementen van het LOS-model in deze werkplaats?",
         )
-        study = services.create_case_study(workplace=workplace, by=self.researcher, values=values)
+        study = study_services.create_case_study(
+            workplace=workplace, by=self.researcher, values=values
+        )
         created = 1
         moments = {}
         for index, (role, group, method) in enumerate(STUDY_GROUPS):
             if not mix.get(role):
                 continue
-            moment = services.CollectionValues(
+            moment = study_services.CollectionValues(
                 method=method,
                 group=group,
                 date=self.day(("last", 60 + 14 * index)),
                 respondents=mix[role],
             )
-            moments[group] = services.add_collection(case_study=study, values=moment)
+            moments[group] = study_services.add_collection(case_study=study, values=moment)
             created += 1
         for group, text, tags in DEMO_FRAGMENTS.get(workplace.slug, []):
-            fragment = services.FragmentValues(
+            fragment = study_services.FragmentValues(
                 text=text, group=group, collection=moments.get(group), tags=tags
             )
-            services.add_fragment(case_study=study, by=self.researcher, values=fragment)
+            study_services.add_fragment(case_study=study, by=self.researcher, values=fragment)
             created += 1
         elements = Element.objects.in_bulk()
         for code, recognition, summary in DEMO_SUMMARIES.get(workplace.slug, []):
-            services.set_summary(
+            study_services.set_summary(
                 case_study=study, element=elements[code], recognition=recognition, summary=summary
             )
             created += 1
