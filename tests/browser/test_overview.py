@@ -239,7 +239,7 @@ def test_the_content_security_policy_lets_the_site_work(live_server, strict_page
     response = page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     page.get_by_label("Titel").fill("Onder CSP vastgelegd")
-    page.keyboard.press("Enter")  # htmx (a vendored script) must still swap the row in
+    page.keyboard.press("Enter")  # htmx (served from this site) must still swap the row in
     page.locator("#activity-rows tr", has_text="Onder CSP vastgelegd").wait_for()
     # Only htmx's out-of-band swap fills this status region; a full reload leaves it empty.
     assert "Onder CSP vastgelegd" in page.locator("#activity-status").text_content()

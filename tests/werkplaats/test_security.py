@@ -25,6 +25,27 @@ def test_pages_carry_a_strict_content_security_policy_and_no_store(client, membe
     assert response["X-Frame-Options"] == "DENY"
 
 
+def test_htmx_is_django_htmx_s_own_copy_served_from_this_site(client, member, settings):
+    """The script tag of django-htmx (``{% htmx_script %}``), no vendored copy and no CDN; in
+    DEBUG its error helper comes along, in production only htmx itself."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    client.force_login(member)
+    for debug, expected in (
+        (False, ["htmx-2.min.js"]),
+        (True, ["htmx-2.min.js", "django-htmx.js"]),
+    ):
+        settings.DEBUG = debug
+        page = client.get("/").content.decode()
+        sources = re.findall(r'<script src="([^"]+)"', page)
+        htmx = [src for src in sources if "django_htmx/" in src]
+        assert [src.rsplit("/", 1)[1] for src in htmx] == expected
+        assert all(src.startswith(settings.STATIC_URL) for src in sources)
+        assert all(finders.find(src.removeprefix(settings.STATIC_URL)) for src in htmx)
+
+
 def test_the_login_page_and_exports_are_not_stored_either(client, member, workplace):
     assert client.get(LOGIN)["Cache-Control"] == "no-store"
 
