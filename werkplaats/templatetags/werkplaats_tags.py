@@ -2,7 +2,7 @@
 
 from django import template
 
-from werkplaats import policy
+from werkplaats import activity_rows, policy
 
 register = template.Library()
 
@@ -14,6 +14,12 @@ def can(context, action: str, workplace) -> bool:
     if request is None:
         return False
     return policy.can(request.user, action, workplace)
+
+
+@register.simple_tag
+def activity_row(activity, workplace, can_log) -> str:
+    """One row of the activity list (``werkplaats/activity_rows.py``)."""
+    return activity_rows.row_html(activity, workplace.slug, bool(can_log))
 
 
 @register.filter
