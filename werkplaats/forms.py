@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from elements import reference
 from elements.models import ELEMENT_CODES, Aspect
 from elements.tagging import TaggedModelForm
 from werkplaats.activity_counts import whole_years
@@ -369,7 +370,12 @@ class GoalWallFilterForm(forms.Form):
 
 def element_choices() -> list:
     """Elements with their aspects as option groups: ``[(element label, [(code, label)])]``.
-    The element itself is each group's first option, so either level can be chosen."""
+    The element itself is each group's first option, so either level can be chosen (built
+    once per process, language and revision of the reference data)."""
+    return reference.built("element-choices", _element_choices)
+
+
+def _element_choices() -> list:
     groups: dict[str, list] = {}
     labels: dict[str, str] = {}
     for aspect in Aspect.objects.select_related("element"):
