@@ -30,7 +30,7 @@ from cases.models import (
 )
 from elements.models import ELEMENT_CODES, Element
 from elements.tagging import TaggedModelForm
-from werkplaats.forms import workplace_people
+from werkplaats.forms import choose_people, workplace_people
 from werkplaats.models import Activity, Membership, Person, Role, Workplace
 from werkplaats.versioning import VersionedForm
 
@@ -118,14 +118,19 @@ class PracticeCaseForm(VersionedForm, TaggedModelForm):
         self.workplace = workplace
         instance = self.instance if self.instance.pk else None
         lead_ids = [instance.lead_id] if instance else []
-        self.fields["lead"].queryset = Person.objects.filter(
-            Q(pk__in=workplace_people(workplace).values("pk")) | Q(pk__in=lead_ids)
-        ).order_by("name")
-        self.fields["participants"].queryset = _people_field_queryset(
-            workplace, instance, "cases_joined"
+        choose_people(
+            self.fields["lead"],
+            Person.objects.filter(
+                Q(pk__in=workplace_people(workplace).values("pk")) | Q(pk__in=lead_ids)
+            ).order_by("name"),
         )
-        self.fields["supervisors"].queryset = _people_field_queryset(
-            workplace, instance, "cases_supervised"
+        choose_people(
+            self.fields["participants"],
+            _people_field_queryset(workplace, instance, "cases_joined"),
+        )
+        choose_people(
+            self.fields["supervisors"],
+            _people_field_queryset(workplace, instance, "cases_supervised"),
         )
 
     def clean(self):
@@ -339,9 +344,10 @@ class PoolConsentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.order_fields(["person", "consented_on", "workplaces", "topics", "available_for"])
         clients = Membership.objects.current().filter(workplace=workplace, role=Role.CLIENT)
-        self.fields["person"].queryset = Person.objects.filter(
-            pk__in=clients.values("person_id")
-        ).order_by("name")
+        choose_people(
+            self.fields["person"],
+            Person.objects.filter(pk__in=clients.values("person_id")).order_by("name"),
+        )
         self.fields["workplaces"].queryset = workplaces
         self.fields["consented_on"].required = True
         if not self.is_bound:

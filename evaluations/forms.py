@@ -16,7 +16,7 @@ from evaluations.models import (
     Item,
     ScanStatus,
 )
-from werkplaats.forms import workplace_people
+from werkplaats.forms import choose_people, workplace_people
 from werkplaats.models import Membership, Role
 from werkplaats.versioning import VersionedForm
 
@@ -126,8 +126,9 @@ class LateInvitationForm(forms.Form):
     def __init__(self, *args, cycle: EvaluationCycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
-        self.fields["person"].queryset = workplace_people(cycle.workplace).exclude(
-            invitations__cycle=cycle
+        choose_people(
+            self.fields["person"],
+            workplace_people(cycle.workplace).exclude(invitations__cycle=cycle),
         )
 
     def clean(self):
@@ -282,7 +283,7 @@ class ActionForm(VersionedForm, forms.ModelForm):
         self.fields["cycle"].queryset = EvaluationCycle.objects.filter(
             workplace=workplace, status=CycleStatus.CLOSED
         )
-        self.fields["owner"].queryset = workplace_people(workplace)
+        choose_people(self.fields["owner"], workplace_people(workplace))
         self.fields["organisation"].queryset = workplace.partners.order_by("name")
         self.fields["activities"].queryset = workplace.activities.order_by("-date")
         self.fields["activities"].required = False

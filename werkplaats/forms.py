@@ -28,7 +28,7 @@ from werkplaats.models import (
     Workplace,
 )
 from werkplaats.versioning import VersionedForm
-from werkplaats.widgets import FastCheckboxes, FastSelect
+from werkplaats.widgets import FastCheckboxes, FastSelect, NameChoiceIterator
 
 
 class LoginForm(AuthenticationForm):
@@ -50,6 +50,13 @@ class NameSearchCheckboxes(FastCheckboxes):
     activity's participants and a goal's co-owners."""
 
     name_search = True
+
+
+def choose_people(field: forms.ModelChoiceField, people) -> None:
+    """Offer ``people`` (a Person queryset) in a people field, by name, without making a
+    Person object per option (``NameChoiceIterator``)."""
+    field.iterator = NameChoiceIterator
+    field.queryset = people
 
 
 def workplace_people(workplace: Workplace, *, current_only: bool = True):
@@ -108,7 +115,7 @@ class ActivityForm(VersionedForm, TaggedModelForm):
                     .distinct()
                     .order_by("name")
                 )
-            self.fields["participants"].queryset = people
+            choose_people(self.fields["participants"], people)
         if "duration_minutes" in self.fields:
             self.fields["duration_minutes"].widget.attrs["min"] = 0
         if self.include_headcounts:
@@ -181,7 +188,7 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args, workplace: Workplace, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = workplace_people(workplace, current_only=False)
+        choose_people(self.fields["participant"], workplace_people(workplace, current_only=False))
         self.fields["element"].choices = [("", _("All elements"))] + [
             (code, code) for code in ELEMENT_CODES
         ]
@@ -276,7 +283,7 @@ class GoalForm(VersionedForm, TaggedModelForm):
 
     def __init__(self, *args, workplace: Workplace, owner: Person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["co_owners"].queryset = workplace_people(workplace).exclude(pk=owner.pk)
+        choose_people(self.fields["co_owners"], workplace_people(workplace).exclude(pk=owner.pk))
         self.fields["visibility"].label = _("Share with")
         if self.instance.pk and self.instance.status in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
             del self.fields["status"]  # a closed goal stays closed
@@ -320,10 +327,11 @@ class SupportRequestForm(forms.Form):
     def __init__(self, *args, goal: LearningGoal, **kwargs):
         super().__init__(*args, **kwargs)
         already = goal.support.exclude(status=SupportStatus.DECLINED).values("person_id")
-        self.fields["person"].queryset = (
+        choose_people(
+            self.fields["person"],
             workplace_people(goal.workplace)
             .exclude(pk__in=already)
-            .exclude(pk__in=[goal.owner_id, *goal.co_owners.values_list("pk", flat=True)])
+            .exclude(pk__in=[goal.owner_id, *goal.co_owners.values_list("pk", flat=True)]),
         )
 
 

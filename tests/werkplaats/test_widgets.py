@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django import forms
 from django.test.html import parse_html
 
+from tests.factories import MembershipFactory
 from werkplaats.widgets import FastCheckboxes, FastSelect
 
 CHOICES = [("", "Iedereen"), (1, "Anna <de> Vries"), (2, 'Bas "B" Jansen'), (3, "Cem & co")]
@@ -74,3 +77,27 @@ def test_the_fast_checkboxes_of_a_model_choice_field_render_as_djangos(chosen):
     assert parse_html(fast) == parse_html(django)
     assert fast.count(" checked") == len(chosen)
     assert 'id="id_people_0"' in fast and 'for="id_people_2"' in fast
+
+
+@pytest.mark.parametrize("field_class", [forms.ModelChoiceField, forms.ModelMultipleChoiceField])
+@pytest.mark.django_db
+def test_a_people_field_offers_the_names_django_would_without_person_objects(
+    workplace, field_class
+):
+    from werkplaats.forms import choose_people, workplace_people
+    from werkplaats.models import Person
+
+    for name in ("Zoë", "Ali <b>", "Noor"):
+        MembershipFactory(workplace=workplace, person__name=name)
+    people = workplace_people(workplace)
+    django_field = field_class(queryset=people, widget=FastSelect)
+    ours = field_class(queryset=Person.objects.none(), widget=FastSelect)
+    choose_people(ours, people)
+    expected = [(str(value), label) for value, label in django_field.choices]
+    with mock.patch.object(Person, "from_db", side_effect=AssertionError("a Person was made")):
+        assert [(str(value), label) for value, label in ours.choices] == expected
+    assert [label for value, label in expected if value] == ["Ali <b>", "Noor", "Zoë"]
+    assert ours.widget.render("p", None) == django_field.widget.render("p", None)
+    chosen = people[0].pk
+    many = field_class is forms.ModelMultipleChoiceField
+    assert ours.clean([chosen] if many else chosen)
