@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
@@ -37,6 +37,7 @@ from evaluations.models import (
 )
 from evaluations.templatetags.results import band_label, score
 from werkplaats import audit, policy, tabular
+from werkplaats.links import pattern
 from werkplaats.models import Role, Workplace, school_year_of
 
 READ = policy.Action.READ_RESULTS
@@ -416,7 +417,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         history.setdefault(row["workplace_id"], []).append(row)
     minimum = settings.EVALUATION_MIN_GROUP
     rows = [_overview_row(wp, history.get(wp.pk, []), year, minimum) for wp in workplaces]
-    links = _overview_links()
+    links = {
+        "dashboard": pattern("evaluations:dashboard", None, None),
+        "results": pattern("evaluations:results", None),
+    }
     for row in rows:
         row["html"] = _overview_row_html(row, links)
     return render(
@@ -476,15 +480,15 @@ def _overview_row(workplace, own: list[dict], year: str, minimum: int) -> dict:
     }
 
 
-def _overview_row_html(row: dict, links: dict[str, str]) -> SafeString:
+def _overview_row_html(row: dict, links: dict[str, Callable[..., str]]) -> SafeString:
     """One PW's ``<tr>`` of the overview, built here (100 rows of seven cells through the
     template engine cost a third of the page): its name linking to the year's dashboard (or
     to its results when it has none that year), the cells and the trend."""
     workplace = row["workplace"]
     if row["cycle_pk"]:
-        href = links["dashboard"].replace(SLUG, workplace.slug).replace(PK, str(row["cycle_pk"]))
+        href = links["dashboard"](workplace.slug, row["cycle_pk"])
     else:
-        href = links["results"].replace(SLUG, workplace.slug)
+        href = links["results"](workplace.slug)
     cells = "".join(
         f'<td class="heat-cell band-bg-{esc(cell["band"] or "none")}">{cell["html"]}</td>'
         for cell in row["cells"]
@@ -492,14 +496,3 @@ def _overview_row_html(row: dict, links: dict[str, str]) -> SafeString:
     name = f'<a href="{esc(href)}">{esc(workplace.name)}</a>'
     html = f'<tr><th scope="row">{name}</th>{cells}<td>{row["spark"]}</td></tr>'
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - names escaped, cells built safe
-
-
-# Placeholders for reversing the overview's two links once per page instead of once per row.
-SLUG, PK = "pw-slug-placeholder", "987654321"
-
-
-def _overview_links() -> dict[str, str]:
-    return {
-        "dashboard": reverse("evaluations:dashboard", args=[SLUG, int(PK)]),
-        "results": reverse("evaluations:results", args=[SLUG]),
-    }

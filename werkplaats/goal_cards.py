@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from elements.models import Aspect, Element
-from werkplaats.links import pk_link
+from werkplaats.links import pattern
 from werkplaats.models import GoalStatus, GoalSupport, GoalVisibility, LearningGoal, SupportStatus
 from werkplaats.templatetags.werkplaats_tags import finest_tags
 
@@ -29,7 +29,7 @@ def card_html(
     supporters: list[str],
 ) -> SafeString:
     """One card: title, people, target date, status, visibility, tags and supporters;
-    ``link`` gives a goal's page from its id (``links.pk_link``)."""
+    ``link`` gives a goal's page from its id (``links.pattern``)."""
     people = esc(", ".join([goal.owner.name, *co_owners]))
     meta = [f'<span class="goal-people">{people}</span>']
     if goal.target_date:
@@ -74,7 +74,7 @@ def with_cards(goals, slug: str) -> list[LearningGoal]:
     for goal_id, name in accepted.order_by("pk").values_list("goal_id", "person__name"):
         supporters[goal_id].append(name)
     tags = _tags(ids)
-    link = pk_link("werkplaats:goal-detail", slug)
+    link = pattern("werkplaats:goal-detail", slug, None)
     for goal in goals:
         goal.card = card_html(
             goal,

@@ -11,6 +11,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from werkplaats.links import pattern
+
 
 def add_cards(rows: list[dict]) -> None:
     """Give each row of ``views.home`` its ``card``: the PW, its people per role and its
@@ -29,6 +31,7 @@ def add_cards(rows: list[dict]) -> None:
         f'<th scope="col">{esc(_("People"))}</th></tr></thead>'
     )
     labels = {code: esc(capfirst(label)) for code, label, _count in rows[0]["roles"]}
+    link = pattern("werkplaats:workplace-detail", None)
     sectors: dict[str, str] = {}
     for row in rows:
         wp = row["workplace"]
@@ -48,7 +51,7 @@ def add_cards(rows: list[dict]) -> None:
             for code, _label, count in row["roles"]
         )
         row["card"] = mark_safe(  # noqa: S308  # nosec B308 B703 - every value is escaped here
-            f'<li class="card"><h2><a href="{esc(wp.get_absolute_url())}">{esc(wp.name)}</a></h2>'
+            f'<li class="card"><h2><a href="{esc(link(wp.slug))}">{esc(wp.name)}</a></h2>'
             f'<p class="meta">{esc(meta)}</p>{flag if row["missing_partner_kinds"] else ""}'
             f'<table class="role-counts"><caption class="visually-hidden">{esc(caption)}</caption>'
             f"{head}<tbody>{body}</tbody></table></li>"
