@@ -19,26 +19,38 @@ from werkplaats.models import User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 390
 PER_KIND = 2  # pages per URL name: e.g. an open and a closed cycle
+FOLLOW = 5  # pages per URL name the crawl opens to find the kinds of page they link to
 
 
 def pages_of(login: str) -> list[str]:
-    """The HTML pages the user reaches by links, at most PER_KIND per URL name."""
+    """The HTML pages the user reaches by links, the first PER_KIND of each URL name. The
+    crawl opens at most FOLLOW pages of a kind, in about 40% of a full crawl's time; in the
+    demo it reaches every kind a full crawl reaches but one of the staff account's (a value
+    story's edit page, which the manager's crawl reaches)."""
     client = Client()
     client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
-    seen, _bad = crawl(client)
-    kinds: dict[str, list[str]] = defaultdict(list)
-    for path, status in sorted(seen.items()):
-        if status != 200 or re.search(r"\.[a-z0-9]{2,5}$", path):  # downloads (.csv, .qdpx)
-            continue
+    kinds: dict[str, list[str]] = defaultdict(list, {resolve("/").view_name: ["/"]})
+    queued = {"/"}
+
+    def admit(path: str) -> bool:
+        if path in queued or re.search(r"\.[a-z0-9]{2,5}$", path):  # downloads (.csv, .qdpx)
+            return False
         try:
             name = resolve(path).view_name
         except Resolver404:
-            continue
-        if "export" in name or "download" in name:
-            continue
-        if len(kinds[name]) < PER_KIND:
-            kinds[name].append(path)
-    return [path for paths in kinds.values() for path in paths]
+            return False
+        if "export" in name or "download" in name or len(kinds[name]) >= FOLLOW:
+            return False
+        kinds[name].append(path)
+        queued.add(path)
+        return True
+
+    seen, _bad = crawl(client, admit)
+    return [
+        path
+        for paths in kinds.values()
+        for path in [path for path in paths if seen.get(path) == 200][:PER_KIND]
+    ]
 
 
 @pytest.mark.parametrize("login", ["beheer", "bruggenbouwer", "manager", "student", "client"])

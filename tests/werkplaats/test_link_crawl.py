@@ -43,9 +43,10 @@ def demo_world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def crawl(client) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+def crawl(client, admit=None) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
     """Visit every same-site path reachable from the home page (query strings dropped: one
-    visit per page, not per filter). Returns the statuses and the bad links."""
+    visit per page, not per filter), or only those ``admit(path)`` lets in. Returns the
+    statuses and the bad links."""
     seen: dict[str, int] = {}
     bad: list[tuple[str, str, int]] = []
     queue = deque([("/", "/")])
@@ -66,6 +67,8 @@ def crawl(client) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
                 continue
             target = parts.path
             if not target.startswith("/") or target.startswith(SKIP) or target in seen:
+                continue
+            if admit is not None and not admit(target):
                 continue
             queue.append((target, path))
     return seen, bad
