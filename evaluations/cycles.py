@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import frozen_results
 from evaluations.common import (
     CHECK_IN_MONTHS,
     DRAFT_AHEAD,
@@ -168,6 +169,8 @@ def close_cycle(*, cycle: EvaluationCycle, now: dt.datetime | None = None) -> bo
         cycle.refresh_from_db()
         tally_cycle(cycle)  # the frozen summary the dashboards read
         _queue_for_role(cycle, Role.MANAGER, MailKind.RESULTS_READY)
+        # The results page rendered ahead, so the first manager to open it waits no longer.
+        transaction.on_commit(lambda: frozen_results.warm_later([cycle.pk]))
     return True
 
 

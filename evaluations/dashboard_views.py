@@ -13,19 +13,16 @@ import hmac
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from elements.models import ELEMENT_CODES, Element
-from evaluations import charts, results, trends
+from evaluations import charts, frozen_results, results, trends
 from evaluations.dashboard_live import live_parts
 from evaluations.models import (
     Answer,
@@ -38,26 +35,16 @@ from evaluations.models import (
 from evaluations.templatetags.results import band_label, score
 from werkplaats import audit, policy, tabular
 from werkplaats.links import pattern
-from werkplaats.models import Role, Workplace, school_year_of
+from werkplaats.models import Role, school_year_of
 
 READ = policy.Action.READ_RESULTS
-RESULTS_CACHE_SECONDS = 7 * 24 * 3600  # frozen results; the key changes if they could
-
-
-def _cycles_with_results(workplace: Workplace):
-    return (
-        EvaluationCycle.objects.filter(workplace=workplace)
-        .exclude(status=CycleStatus.DRAFT)
-        .select_related("instrument_version__instrument")
-        .order_by("-opens_at")
-    )
 
 
 @require_GET
 def results_home(request: HttpRequest, slug: str) -> HttpResponse:
     """The latest cycle's dashboard (closed first), or a page saying there is none yet."""
     workplace = policy.workplace_for(request.user, slug, READ)
-    cycles = list(_cycles_with_results(workplace))
+    cycles = list(frozen_results.cycles_of(workplace))
     asked = request.GET.get("cycle", "")
     chosen = next((c for c in cycles if str(c.pk) == asked), None)
     chosen = chosen or next((c for c in cycles if c.status == CycleStatus.CLOSED), None)
@@ -73,35 +60,21 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     change, trend, role gaps, open answers, indicators, self-scan, activities and goals, and
     the improvement actions. A constant number of queries, whatever the number of cycles.
 
-    A closed cycle's results are frozen, so their rendered HTML is kept in the cache (per cycle
-    and language, checked against when it and the cycle it is compared with closed; dropped
-    when erasure or retention removes open answers); what can still change (indicators,
-    self-scan, actions, the activity log) is rendered live."""
+    A closed cycle's results are frozen, so their rendered HTML is kept in the cache per cycle
+    and language (``frozen_results``: checked against a fingerprint on every read, rendered
+    when the cycle closes); what can still change (indicators, self-scan, actions, the
+    activity log) is rendered live."""
     workplace = policy.workplace_for(request.user, slug, READ)
-    cycles = list(_cycles_with_results(workplace))
+    cycles = list(frozen_results.cycles_of(workplace))
     cycle = next((c for c in cycles if c.pk == pk), None)
     if cycle is None:
         raise Http404("No such cycle")
     closed = cycle.status == CycleStatus.CLOSED
-    previous = results.previous_cycle(cycle) if closed else None
-    key = results.results_cache_key(cycle.pk, get_language())
-    fingerprint = "{}:{}:{}:{}:{}:{}".format(
-        settings.EVALUATION_MIN_GROUP,
-        settings.EVALUATION_MIN_GROUP_TEXT,
-        cycle.results_revision,
-        cycle.closed_at.isoformat() if cycle.closed_at else "",
-        previous.pk if previous else "",
-        previous.closed_at.isoformat() if previous and previous.closed_at else "",
-    )
+    previous = frozen_results.previous_in(cycle, cycles) if closed else None
     # The print view (for printing without JavaScript) has every folded section open: it is
     # rendered afresh, never from or into the cache.
     print_view = request.GET.get("print") == "1"
-    cached = cache.get(key) if closed and not print_view else None
-    results_html = cached[1] if cached and cached[0] == fingerprint else None
-    if results_html is None:
-        results_html = _render_results(request, workplace, cycle, cycles, open_all=print_view)
-        if closed and not print_view:
-            cache.set(key, (fingerprint, results_html), RESULTS_CACHE_SECONDS)
+    results_html = frozen_results.html(workplace, cycle, cycles, open_all=print_view)
 
     return render(
         request,
@@ -120,74 +93,12 @@ def dashboard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _render_results(request, workplace, cycle, cycles, *, open_all: bool = False) -> str:
-    """The frozen part of the dashboard: summary, response, elements, aspects, open answers
-    and trend (about ten queries)."""
-    data = results.cycle_results(cycle)
-    trend = trends.trend(cycle)
-    breaks = trends.trend_breaks(trend)
-    shown_roles = [role for role in Role if role.value in data.roles]
-    # Every group that answered gets a column; a hidden one says "fewer than N responses".
-    answered_roles = [role for role in Role if data.respondents.get(role.value)]
-    element_rows = [
-        {"result": e, "roles": [(role, e.per_role.get(role.value)) for role in answered_roles]}
-        for e in data.elements
-    ]
-    labels = [e.element.code for e in data.elements]
-    series = [(_("All respondents"), [e.score.mean for e in data.elements])] + [
-        (role.label, [e.per_role[role.value].mean for e in data.elements]) for role in shown_roles
-    ]
-    return render_to_string(
-        "evaluations/_results.html",
-        {
-            "workplace": workplace,
-            "cycle": cycle,
-            "data": data,
-            "summary": results.summary(data) if data.visible else [],
-            "discuss": results.to_discuss(data) if data.visible else [],
-            "went_well": results.group_answers(data.went_well),
-            "could_be_better": results.group_answers(data.could_be_better),
-            "rates": [
-                (
-                    role,
-                    data.invited.get(role.value, 0),
-                    data.respondents.get(role.value, 0),
-                    data.rate(role.value),
-                    data.assisted.get(role.value),
-                )
-                for role in Role
-                if data.invited.get(role.value)
-            ],
-            "shown_roles": shown_roles,
-            "answered_roles": answered_roles,
-            "element_rows": element_rows,
-            "radar": charts.radar(labels, series) if data.visible else None,
-            "trend": trend,
-            "trend_chart": charts.trend_lines(
-                [c.label for c, _means in trend],
-                [(code, [means.get(code) for _c, means in trend]) for code in ELEMENT_CODES],
-                breaks=breaks,
-            ),
-            "trend_breaks": sorted(
-                {(trend[i - 1][0].label, trend[i][0].label) for idx in breaks.values() for i in idx}
-            ),
-            "broken_elements": sorted(breaks, key=ELEMENT_CODES.index),
-            "element_codes": ELEMENT_CODES,
-            "minimum": settings.EVALUATION_MIN_GROUP,
-            "text_minimum": settings.EVALUATION_MIN_GROUP_TEXT,
-            "open_all": open_all,
-            "texts_withheld": data.visible and set(data.respondents) - data.speaking,
-        },
-        request=request,
-    )
-
-
 # --- Exports -----------------------------------------------------------------------------------
 @require_GET
 def export_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """All aggregates of a cycle as a workbook: response, elements, aspects, trend."""
     workplace = policy.workplace_for(request.user, slug, READ)
-    cycle = _cycles_with_results(workplace).filter(pk=pk).first()
+    cycle = frozen_results.cycles_of(workplace).filter(pk=pk).first()
     if cycle is None:
         raise Http404("No such cycle")
     audit.record(request, "export.results", workplace=workplace, obj=cycle)
@@ -268,7 +179,7 @@ def research_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     would change, one respondent at a time, while answers still come in."""
     workplace = policy.workplace_for(request.user, slug, READ)
     policy.require(request.user, policy.Action.EXPORT_RESEARCH, workplace)
-    cycle = _cycles_with_results(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
+    cycle = frozen_results.cycles_of(workplace).filter(pk=pk, status=CycleStatus.CLOSED).first()
     if cycle is None:
         raise Http404("No closed cycle")
     audit.record(request, "export.research", workplace=workplace, obj=cycle)

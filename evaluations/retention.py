@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from evaluations import frozen_results
 from evaluations.models import (
     AccessToken,
     CycleStatus,
@@ -61,6 +62,7 @@ def anonymise_invitations(invitations, now: dt.datetime) -> int:
         results_revision=F("results_revision") + 1
     )
     transaction.on_commit(lambda: forget_cached_results(cycle_ids))
+    transaction.on_commit(lambda: frozen_results.warm_later(cycle_ids))
     for cycle in EvaluationCycle.objects.filter(
         invitations__in=invitations, status=CycleStatus.CLOSED, respondent_count__isnull=True
     ).distinct():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from evaluations import common, cycles, mailing, retention
+from evaluations import common, cycles, frozen_results, mailing, retention
 
 
 @shared_task
@@ -42,3 +42,10 @@ def send_evaluation_mail(self, pk: int) -> str:
 def apply_evaluation_retention() -> int:
     """Anonymise invitations past the retention period (daily, from beat)."""
     return retention.apply_retention()
+
+
+@shared_task
+def warm_dashboard(cycle_id: int) -> int:
+    """Render a closed cycle's frozen results into the cache in every language, so the first
+    dashboard after its close reads them (safe to rerun: an entry that fits is kept)."""
+    return frozen_results.warm(cycle_id)

