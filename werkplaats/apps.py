@@ -14,6 +14,15 @@ class WerkplaatsConfig(AppConfig):
 
         lookups.register()
 
+        from django.db.models.signals import post_delete, post_save
+
+        from elements import reference
+        from werkplaats.models import ActivityKind
+
+        # Activity kinds are reference data too: a saved or deleted kind starts a new revision.
+        for signal in (post_save, post_delete):
+            signal.connect(reference.changed, sender=ActivityKind, dispatch_uid=f"kinds-{signal}")
+
         from elements.slots import register_element_slot
         from werkplaats.slots import SLOTS
 

@@ -103,8 +103,11 @@ class ActivityForm(VersionedForm, TaggedModelForm):
         kinds = ActivityKind.objects.filter(active=True)
         if self.instance.pk:
             kinds = ActivityKind.objects.filter(Q(active=True) | Q(pk=self.instance.kind_id))
-        self.fields["kind"].queryset = kinds
+        self.fields["kind"].queryset = kinds  # what a posted kind is checked against
         self.fields["kind"].empty_label = None
+        self.fields["kind"].choices = [
+            (pk, name) for pk, name, active in kind_rows() if active or pk == self.instance.kind_id
+        ]
         if "participants" in self.fields:
             people = workplace_people(workplace)
             if self.instance.pk:  # keep people who have left since on their old activities
@@ -154,6 +157,15 @@ class ActivityForm(VersionedForm, TaggedModelForm):
         return [f for f in self.visible_fields() if not f.name.startswith("count_")]
 
 
+def kind_rows() -> list[tuple[int, str, bool]]:
+    """Every activity kind as (id, name, active), in the list's order: read once per process,
+    language and revision of the reference data (a saved kind starts a new one), so the
+    three kind selects of the activity list ask the database nothing."""
+    return reference.built(
+        "activity-kinds", lambda: [(k.pk, k.name, k.active) for k in ActivityKind.objects.all()]
+    )
+
+
 class QuickActivityForm(ActivityForm):
     """The one-line quick log at the top of the list: date, kind, title, elements, people."""
 
@@ -189,6 +201,8 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, workplace: Workplace, **kwargs):
         super().__init__(*args, **kwargs)
         choose_people(self.fields["participant"], workplace_people(workplace, current_only=False))
+        kind = self.fields["kind"]
+        kind.choices = [("", kind.empty_label), *((pk, name) for pk, name, _on in kind_rows())]
         self.fields["element"].choices = [("", _("All elements"))] + [
             (code, code) for code in ELEMENT_CODES
         ]

@@ -42,11 +42,7 @@ def quick_panel(request) -> dict | None:
         return None
     context: dict = {"log_in": log_in, "quick_form": None}
     if len(log_in) == 1:  # the quick form itself; with several PWs, a button per PW
-        form = QuickActivityForm(workplace=log_in[0])
-        # The kinds as a list: one query, however often the select is rendered.
-        kind = form.fields["kind"]
-        kind.choices = [(k.pk, k.name) for k in kind.queryset]
-        context["quick_form"] = form
+        context["quick_form"] = QuickActivityForm(workplace=log_in[0])
     return context
 
 

@@ -135,17 +135,17 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     client.get("/")  # warm up session and language machinery
     # session, user, the policy's one look-up (memberships, research grants), workplaces,
     # partners (prefetch), role counts, people counts, person (header); home panels:
-    # memberships, my goals and the activity kinds of the quick form (today), support
-    # requests and unread notifications (waiting), open evaluations, actions due, running
-    # cycles and the latest results (evaluations), recent activities (through the index)
-    with django_assert_num_queries(19):
+    # memberships, my goals (the quick form's activity kinds are reference data, read once
+    # per process), support requests and unread notifications (waiting), open evaluations,
+    # actions due, running cycles and the latest results (evaluations), recent activities
+    # (through the index)
+    with django_assert_num_queries(18):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
         MembershipFactory(person=user.person, workplace=workplace, role=Role.MANAGER)
         _fill(workplace, 7)
-    # the same, but with five PWs to log in there is a button per PW instead of the quick
-    # form, so no activity kinds are read
+    # the same with five PWs to log in: a button per PW instead of the quick form
     with django_assert_num_queries(18):
         response = client.get("/")
     assert len(response.context["rows"]) == 5
