@@ -37,3 +37,19 @@ def built(name: str, build: Callable[[], T]) -> T:
             del _built[old]  # an older revision: never asked again
         _built[key] = build()
     return _built[key]  # type: ignore[return-value]
+
+
+def elements() -> list:
+    """The six elements in the model's order, read once per process and revision (the
+    instances are shared: read them, never change them)."""
+    from elements.models import Element
+
+    return built("elements", lambda: list(Element.objects.all()))
+
+
+def aspects() -> list:
+    """Every aspect in the model's order, read once per process and revision (shared, as
+    ``elements``)."""
+    from elements.models import Aspect
+
+    return built("aspects", lambda: list(Aspect.objects.all()))

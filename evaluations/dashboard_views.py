@@ -21,7 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from elements.models import ELEMENT_CODES, Element
+from elements import reference
+from elements.models import ELEMENT_CODES
 from evaluations import charts, frozen_results, results, trends
 from evaluations.dashboard_live import live_parts
 from evaluations.models import (
@@ -341,7 +342,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "years": years,
             "year": year,
-            "elements": list(Element.objects.all()),
+            "elements": reference.elements(),
             "minimum": minimum,
         },
     )

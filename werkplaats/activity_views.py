@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from elements.models import Element
+from elements import reference
 from werkplaats import audit, policy, tabular
 from werkplaats.exports import activity_table
 from werkplaats.forms import ActivityFilterForm, ActivityForm, QuickActivityForm
@@ -67,7 +67,7 @@ def _with_details(activities):
 
 def _strip(counts: dict[str, int]) -> list[dict]:
     """The six elements in model order with their activity counts (one query)."""
-    return [{"element": e, "count": counts.get(e.code, 0)} for e in Element.objects.all()]
+    return [{"element": e, "count": counts.get(e.code, 0)} for e in reference.elements()]
 
 
 def _list_context(request: HttpRequest, workplace: Workplace) -> dict:

@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from elements.models import Aspect, Element
+from elements import reference
 from werkplaats.links import pattern
 from werkplaats.models import GoalStatus, GoalSupport, GoalVisibility, LearningGoal, SupportStatus
 from werkplaats.templatetags.werkplaats_tags import finest_tags
@@ -89,8 +89,7 @@ def with_cards(goals, slug: str) -> list[LearningGoal]:
 def _tags(ids: list[int]) -> dict[int, list[dict]]:
     """Each goal's tags at their finest level (``finest_tags``, the rule ``tags_shown``
     applies), from the reference rows in the model's order and two rows-only queries."""
-    elements = list(Element.objects.all())
-    aspects = list(Aspect.objects.all())
+    elements, aspects = reference.elements(), reference.aspects()
     element_codes: dict[int, set[str]] = defaultdict(set)
     through = LearningGoal.elements.through.objects.filter(learninggoal_id__in=ids)
     for goal_id, code in through.values_list("learninggoal_id", "element_id"):

@@ -54,3 +54,22 @@ def test_another_process_s_save_or_an_evicted_revision_is_seen(django_assert_num
         cache.delete(reference.REVISION_KEY)
         with django_assert_num_queries(1):
             assert "LOS-1 · Na het verdwijnen" in labels(tag_choices())
+
+
+def test_the_elements_and_aspects_are_read_once_and_again_after_a_save(
+    django_assert_num_queries,
+):
+    from elements.models import Element
+
+    assert [e.code for e in reference.elements()] == list(
+        Element.objects.values_list("code", flat=True)
+    )
+    assert len(reference.aspects()) == Aspect.objects.count()
+    with django_assert_num_queries(0):
+        reference.elements(), reference.aspects()
+    element = Element.objects.get(code="VOR")
+    element.name_nl = "Relaties aangaan en onderhouden"
+    element.save()
+    with translation.override("nl"), django_assert_num_queries(2):
+        assert reference.elements()[-1].name == "Relaties aangaan en onderhouden"
+        assert reference.aspects()[-1].element_id == "VOR"
