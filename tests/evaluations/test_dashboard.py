@@ -345,3 +345,17 @@ def test_the_investment_counts_follow_the_activity_log_through_its_cached_summar
     assert logged.status_code == 302
     after = investment()
     assert after["VOR"] == before["VOR"] + 1 and after["LOS"] == before["LOS"]
+
+
+def test_the_home_lists_each_readable_pws_newest_closed_cycle_once(
+    client, workplace, other_workplace, manager
+):
+    older = answered_cycle(workplace, years_ago=2)
+    newer = answered_cycle(workplace, years_ago=1)
+    answered_cycle(workplace, close=False)  # open: no results yet
+    answered_cycle(other_workplace)  # another PW's: not readable for this manager
+    client.force_login(manager)
+    response = client.get("/")
+    panels = {panel.key: context for panel, context in response.context["panels"]}
+    assert panels["open-evaluations"]["latest"] == [newer]
+    assert older.pk != newer.pk
