@@ -21,7 +21,7 @@ from evaluations.models import (
     ScanStatus,
 )
 from werkplaats import activity_counts
-from werkplaats.goal_services import goal_counts
+from werkplaats.goal_services import goal_counts_per_element
 from werkplaats.models import Workplace
 
 
@@ -43,7 +43,7 @@ def live_parts(
     # the year's tag rows on every render (36 ms at 100,000 activities).
     year = (cycle.school_year, cycle.school_year)
     activities = activity_counts.summary(workplace.pk, year, None)["per_element"]
-    goals = goal_counts(workplace=workplace, school_year=cycle.school_year)["per_element"]
+    goals = goal_counts_per_element(workplace=workplace, school_year=cycle.school_year)
     investment = [
         {
             "code": code,

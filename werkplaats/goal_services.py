@@ -254,35 +254,42 @@ def send_due_reminders(*, today: dt.date | None = None, limit: int = 500) -> int
 
 
 # --- Counts for the yearly evaluation ---------------------------------------------------------
+def _goals_of_year(workplace: Workplace, school_year: str):
+    return LearningGoal.objects.filter(workplace=workplace, school_year=school_year).exclude(
+        status=GoalStatus.DRAFT
+    )
+
+
+def _measures(prefix: str = "") -> dict:
+    return {
+        "shared": Count(f"{prefix}pk", distinct=True),
+        "shared_with_workplace": Count(
+            f"{prefix}pk",
+            distinct=True,
+            filter=Q(**{f"{prefix}visibility": GoalVisibility.WORKPLACE}),
+        ),  # fmt: skip
+        "achieved": Count(
+            f"{prefix}pk", distinct=True, filter=Q(**{f"{prefix}status": GoalStatus.ACHIEVED})
+        ),
+        "with_feedback": Count(
+            f"{prefix}pk",
+            distinct=True,
+            filter=Q(**{f"{prefix}updates__kind": UpdateKind.FEEDBACK}),
+        ),  # fmt: skip
+    }
+
+
+MEASURES = ("shared", "shared_with_workplace", "achieved", "with_feedback")
+
+
 def goal_counts(*, workplace: Workplace, school_year: str) -> dict:
     """Goals of a PW and school year: shared, achieved and with feedback, in total, per role of
     the owner and per element. Goals shared only with supporters are counted (never shown).
 
     {"total": {...}, "per_role": {role: {...}}, "per_element": {code: {...}}}, three queries.
     """
-    goals = LearningGoal.objects.filter(workplace=workplace, school_year=school_year).exclude(
-        status=GoalStatus.DRAFT
-    )
-
-    def measures(prefix: str = "") -> dict:
-        return {
-            "shared": Count(f"{prefix}pk", distinct=True),
-            "shared_with_workplace": Count(
-                f"{prefix}pk",
-                distinct=True,
-                filter=Q(**{f"{prefix}visibility": GoalVisibility.WORKPLACE}),
-            ),  # fmt: skip
-            "achieved": Count(
-                f"{prefix}pk", distinct=True, filter=Q(**{f"{prefix}status": GoalStatus.ACHIEVED})
-            ),
-            "with_feedback": Count(
-                f"{prefix}pk",
-                distinct=True,
-                filter=Q(**{f"{prefix}updates__kind": UpdateKind.FEEDBACK}),
-            ),  # fmt: skip
-        }
-
-    total = goals.aggregate(**measures())
+    goals = _goals_of_year(workplace, school_year)
+    total = goals.aggregate(**_measures())
     # The owner's roles in this PW during that school year (a person with two roles counts
     # in both; co-owners are not counted per role).
     year_start, year_end = school_year_bounds(school_year)
@@ -290,24 +297,22 @@ def goal_counts(*, workplace: Workplace, school_year: str) -> dict:
         workplace=workplace, person__goals__in=goals
     )
     per_role = {
-        row["role"]: {
-            k: row[k] for k in ("shared", "shared_with_workplace", "achieved", "with_feedback")
-        }  # fmt: skip
-        for row in owner_roles.values("role").annotate(**measures("person__goals__")).order_by()
-    }
-    per_element = {
-        row["elements"]: {
-            k: row[k] for k in ("shared", "shared_with_workplace", "achieved", "with_feedback")
-        }  # fmt: skip
-        for row in goals.filter(elements__isnull=False)
-        .values("elements")
-        .annotate(**measures())
-        .order_by()
+        row["role"]: {k: row[k] for k in MEASURES}
+        for row in owner_roles.values("role").annotate(**_measures("person__goals__")).order_by()
     }
     return {
         "total": total,
         "per_role": {role.value: per_role.get(role.value, _zero()) for role in Role},
-        "per_element": per_element,
+        "per_element": goal_counts_per_element(workplace=workplace, school_year=school_year),
+    }
+
+
+def goal_counts_per_element(*, workplace: Workplace, school_year: str) -> dict[str, dict]:
+    """``goal_counts(...)["per_element"]`` alone (one query): what the dashboard shows."""
+    goals = _goals_of_year(workplace, school_year).filter(elements__isnull=False)
+    return {
+        row["elements"]: {k: row[k] for k in MEASURES}
+        for row in goals.values("elements").annotate(**_measures()).order_by()
     }
 
 
