@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from elements.models import Characteristic
-from evaluations import counts, cycles, invitations, records, tokens
+from evaluations import counts, cycles, invitation_rows, invitations, records, tokens
 from evaluations.common import EditConflict, EvaluationError
 from evaluations.forms import CycleForm, IndicatorForm, LateInvitationForm, PlanForm, ScanForm
 from evaluations.models import (
@@ -207,6 +207,7 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
         .order_by("role", "person__name")
     )
+    invited = list(invited)
     # Undeliverable mails, except to people who answered anyway (on paper, a personal link),
     # and mails whose sender stopped mid-send (issue 20: they may have arrived, even twice).
     mails = list(
@@ -238,6 +239,7 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "rates": rates,
             "total": counts.total_rate(rates),
             "invitations": invited,
+            "invitation_rows": invitation_rows.rows_html(request, invited, cycle, workplace.slug),
             "failed": failed,
             "uncertain": uncertain,
             "late_form": late_form,
