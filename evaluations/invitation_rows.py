@@ -40,7 +40,9 @@ def row_html(invitation: Invitation, links: dict, csrf: str | None, labels: dict
     """One row; ``csrf`` is the token's hidden input while the cycle is open (None: closed,
     no actions column); ``labels`` the roles' and mail states' words, escaped."""
     person = invitation.person
-    name = esc(person.name) if person else f'<span class="meta">{esc(_("anonymised"))}</span>'
+    # The messages outside the f-strings, where xgettext (make messages) finds them.
+    gone = esc(_("anonymised"))
+    name = esc(person.name) if person else f'<span class="meta">{gone}</span>'
     mails = [
         labels["status"].get(mail.status, esc(mail.status))
         + (f" ({esc(date_format(template_localtime(mail.sent_at), 'j M H:i'))})"
@@ -49,9 +51,9 @@ def row_html(invitation: Invitation, links: dict, csrf: str | None, labels: dict
     ]  # fmt: skip
     state = "".join(mails) or esc(_("not yet"))
     if person and not person.email:
-        state += f" · {esc(_('no e-mail address'))}"
+        state += " · " + esc(_("no e-mail address"))
     if invitation.reminders_stopped_at:
-        state += f" · {esc(_('no more reminders'))}"
+        state += " · " + esc(_("no more reminders"))
     role = labels["role"].get(invitation.role, esc(invitation.role))
     cells = f'<th scope="row">{name}</th><td>{role}</td><td>{state}</td>'
     if csrf is not None:

@@ -52,12 +52,14 @@ def _actions(activity: Activity, slug: str, title: str) -> str:
     delete = esc(reverse("werkplaats:activity-delete", args=[slug, activity.pk]))
     hidden = f'<span class="visually-hidden"> {title}</span>'
     confirm = esc(_("Delete the activity “%(title)s”?") % {"title": activity.title})
+    # The messages outside the f-strings, where xgettext (make messages) finds them.
+    edit_label, copy_label, delete_label = esc(_("Edit")), esc(_("Duplicate")), esc(_("Delete"))
     return (
         '<td class="actions">'
         f'<a href="{edit}" hx-get="{edit}" hx-target="closest tr" hx-swap="outerHTML">'
-        f"{esc(_('Edit'))}{hidden}</a> "
-        f'<a href="{copy}?from={activity.pk}">{esc(_("Duplicate"))}{hidden}</a> '
+        f"{edit_label}{hidden}</a> "
+        f'<a href="{copy}?from={activity.pk}">{copy_label}{hidden}</a> '
         f'<a href="{delete}" hx-post="{delete}" hx-confirm="{confirm}">'
-        f"{esc(_('Delete'))}{hidden}</a>"
+        f"{delete_label}{hidden}</a>"
         "</td>"
     )

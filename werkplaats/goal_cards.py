@@ -37,7 +37,8 @@ def card_html(
     if goal.status != GoalStatus.ACTIVE:
         meta.append(esc(goal.get_status_display()))
     if goal.visibility == GoalVisibility.SUPPORTERS:
-        meta.append(f'<span class="private">{esc(_("only for supporters"))}</span>')
+        private = esc(_("only for supporters"))  # outside the f-string: xgettext reads it
+        meta.append(f'<span class="private">{private}</span>')
     tag_list = ""
     if tags:
         items = "".join(
@@ -48,8 +49,8 @@ def card_html(
         tag_list = f'<ul class="goal-tags">{items}</ul>'
     supported = ""
     if supporters:
-        names = esc(", ".join(supporters))
-        supported = f'<p class="supporters">{esc(_("Supported by"))} {names}</p>'
+        names, by = esc(", ".join(supporters)), esc(_("Supported by"))
+        supported = f'<p class="supporters">{by} {names}</p>'
     html = (
         f'<article class="goal-card"><h3><a href="{esc(link(goal.pk))}">{esc(goal.title)}</a>'
         f'</h3><p class="meta">{" · ".join(meta)}</p>{tag_list}{supported}</article>'

@@ -21,15 +21,14 @@ def add_cards(rows: list[dict]) -> None:
     if not rows:
         return
     esc = conditional_escape
+    # The messages outside the f-strings, where xgettext (make messages) finds them.
+    attention, role, people = esc(_("Attention:")), esc(_("Role")), esc(_("People"))
     flag = (
-        f'<p class="flag"><span class="flag-label">{esc(_("Attention:"))}</span> '
+        f'<p class="flag"><span class="flag-label">{attention}</span> '
         + esc(_("the partnership lacks a higher-education institution or a public organisation."))
         + "</p>"
     )
-    head = (
-        f'<thead><tr><th scope="col">{esc(_("Role"))}</th>'
-        f'<th scope="col">{esc(_("People"))}</th></tr></thead>'
-    )
+    head = f'<thead><tr><th scope="col">{role}</th><th scope="col">{people}</th></tr></thead>'
     labels = {code: esc(capfirst(label)) for code, label, _count in rows[0]["roles"]}
     link = pattern("werkplaats:workplace-detail", None)
     sectors: dict[str, str] = {}

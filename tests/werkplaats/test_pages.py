@@ -291,6 +291,7 @@ def test_a_home_card_shows_the_pw_its_people_per_role_and_a_missing_partner(clie
     assert '<th scope="row">Student</th><td>1</td>' in heel
     assert "ontbreekt een hogeschool" not in heel
     assert "ontbreekt een hogeschool" in half and "1 persoon" in half
+    assert "Let op:" in half and "Attention" not in half  # the flag's label in Dutch too
 
 
 def test_the_pw_home_counts_people_the_same_from_the_member_rows_and_from_the_database(client):

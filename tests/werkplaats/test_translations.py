@@ -57,3 +57,24 @@ def test_role_names_are_dutch_when_dutch_is_active():
         assert str(Role.SUPPORTER.label) == "ondersteuner"
     with translation.override("en"):
         assert str(Role.BRIDGE_BUILDER.label) == "bridge-builder"
+
+
+GETTEXT = {"_", "gettext", "ngettext", "pgettext", "gettext_lazy", "ngettext_lazy"}
+
+
+def test_no_message_is_asked_inside_an_f_string():
+    """xgettext (``make messages``) does not read inside f-strings: a message asked there drops
+    out of the catalogue at the next run and the page shows it in English."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for app in ("werkplaats", "elements", "evaluations", "cases"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.JoinedStr):
+                    for inner in ast.walk(node):
+                        name = getattr(getattr(inner, "func", None), "id", None)
+                        if isinstance(inner, ast.Call) and name in GETTEXT:
+                            found.append(f"{path.relative_to(root)}:{inner.lineno}")
+    assert found == []
