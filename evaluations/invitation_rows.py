@@ -4,6 +4,7 @@ same HTML as the template it replaces, from the same message ids."""
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.middleware.csrf import get_token
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape as esc
@@ -11,8 +12,37 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
-from evaluations.models import CycleStatus, EvaluationCycle, Invitation, MailDelivery
+from evaluations.models import (
+    CycleStatus,
+    EvaluationCycle,
+    Invitation,
+    MailDelivery,
+    MailKind,
+    Response,
+)
 from werkplaats.links import pattern
+
+
+def invitations_of(cycle: EvaluationCycle) -> list[Invitation]:
+    """The cycle's invitations as the rows need them: person, whether they started and
+    submitted, and their invitation mails; by role, then name."""
+    return list(
+        cycle.invitations.select_related("person")
+        .annotate(
+            started=Exists(Response.objects.filter(invitation=OuterRef("pk"))),
+            submitted=Exists(
+                Response.objects.filter(invitation=OuterRef("pk"), submitted_at__isnull=False)
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "mails",
+                queryset=MailDelivery.objects.filter(kind=MailKind.INVITATION),
+                to_attr="invitation_mails",
+            )
+        )
+        .order_by("role", "person__name")
+    )
 
 
 def rows_html(request, invitations: list[Invitation], cycle: EvaluationCycle, slug: str) -> str:

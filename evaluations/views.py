@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,8 +32,6 @@ from evaluations.models import (
     EvaluationPlan,
     Instrument,
     Invitation,
-    MailDelivery,
-    MailKind,
     Response,
 )
 from werkplaats import audit, policy
@@ -190,24 +188,7 @@ def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workplace = policy.workplace_for(request.user, slug, MANAGE)
     cycle = _cycle(workplace, pk)
     rates = counts.response_rates(cycle)
-    invited = (
-        cycle.invitations.select_related("person")
-        .annotate(
-            started=Exists(Response.objects.filter(invitation=OuterRef("pk"))),
-            submitted=Exists(
-                Response.objects.filter(invitation=OuterRef("pk"), submitted_at__isnull=False)
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "mails",
-                queryset=MailDelivery.objects.filter(kind=MailKind.INVITATION),
-                to_attr="invitation_mails",
-            )
-        )
-        .order_by("role", "person__name")
-    )
-    invited = list(invited)
+    invited = invitation_rows.invitations_of(cycle)
     # Undeliverable mails, except to people who answered anyway (on paper, a personal link),
     # and mails whose sender stopped mid-send (issue 20: they may have arrived, even twice).
     mails = list(

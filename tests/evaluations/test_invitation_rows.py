@@ -10,13 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db.models import Exists, OuterRef, Prefetch
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from evaluations.invitation_rows import rows_html
-from evaluations.models import Invitation, MailDelivery, MailKind, Response
+from evaluations.invitation_rows import invitations_of, rows_html
+from evaluations.models import MailDelivery, MailKind, Response
 from tests.factories import CycleFactory, invitation_for
 
 pytestmark = pytest.mark.django_db
@@ -26,27 +25,6 @@ CSRF = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*
 
 def normalised(html: str) -> str:
     return re.sub(r"> <", "><", re.sub(r"\s+", " ", CSRF.sub("", str(html)))).strip()
-
-
-def invitations_of(cycle) -> list[Invitation]:
-    """As ``views.cycle_detail`` reads them."""
-    return list(
-        cycle.invitations.select_related("person")
-        .annotate(
-            started=Exists(Response.objects.filter(invitation=OuterRef("pk"))),
-            submitted=Exists(
-                Response.objects.filter(invitation=OuterRef("pk"), submitted_at__isnull=False)
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "mails",
-                queryset=MailDelivery.objects.filter(kind=MailKind.INVITATION),
-                to_attr="invitation_mails",
-            )
-        )
-        .order_by("role", "person__name")
-    )
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
