@@ -37,11 +37,11 @@ def start_response(*, invitation: Invitation) -> Response:
         return Response.objects.get(invitation=invitation)
 
 
-def _lock_open(cycle: EvaluationCycle) -> None:
+def _lock_open(cycle_id: int) -> None:
     """Lock the cycle row for the rest of the transaction and refuse unless it is open: a
     close (which updates the same row) then waits for this write, or this write sees it."""
     locked = EvaluationCycle.objects.select_for_update().only("status", "opens_at", "closes_at")
-    if not locked.get(pk=cycle.pk).is_open():
+    if not locked.get(pk=cycle_id).is_open():
         raise EvaluationError(_("This evaluation is closed; answers can no longer be changed."))
 
 
@@ -66,7 +66,7 @@ def save_answers(
         if value != NOT_APPLICABLE and not 1 <= value <= 5:
             raise EvaluationError(_("Choose an answer from 1 to 5, or “don't know”."))
     with transaction.atomic():
-        _lock_open(response.cycle)
+        _lock_open(response.cycle_id)
         if answers:
             Answer.objects.bulk_create(
                 [Answer(response=response, item_id=i, value=v) for i, v in answers.items()],
@@ -74,9 +74,15 @@ def save_answers(
                 unique_fields=["response", "item"],
                 update_fields=["value"],
             )
-        for element, text in (comments or {}).items():
-            ElementComment.objects.update_or_create(
-                response=response, element_id=element, defaults={"text": text.strip()}
+        if comments:  # one upsert, as the answers (an autosave writes every step's fields)
+            ElementComment.objects.bulk_create(
+                [
+                    ElementComment(response=response, element_id=element, text=text.strip())
+                    for element, text in comments.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["response", "element"],
+                update_fields=["text"],
             )
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
 
@@ -86,7 +92,7 @@ def save_open_answers(
 ) -> None:
     """The open questions and whether the respondent answered with help (not who helped)."""
     with transaction.atomic():
-        _lock_open(response.cycle)
+        _lock_open(response.cycle_id)
         Response.objects.filter(pk=response.pk).update(
             went_well=went_well.strip(),
             could_be_better=could_be_better.strip(),
@@ -99,7 +105,7 @@ def submit_response(*, response: Response) -> bool:
     """Mark the response submitted: it counts from now on. False if it already was (double
     click, second tab, two requests at once: exactly one wins the conditional UPDATE)."""
     with transaction.atomic():
-        _lock_open(response.cycle)
+        _lock_open(response.cycle_id)
         return bool(
             Response.objects.filter(pk=response.pk, submitted_at=None).update(
                 submitted_at=timezone.now()

@@ -269,3 +269,17 @@ def test_the_intro_promises_a_time_computed_from_the_statements(client, cycle):
     page = client.get(f"/answer/{invitation.pk}/").content.decode()
     statements = cycle.instrument_version.items.count()
     assert f"Het duurt ongeveer {answering_minutes(statements)} minuten." in page
+
+
+def test_a_changed_comment_replaces_the_saved_one(client, cycle, invitation, link):
+    client.get(link)
+    los = items_of(cycle, "LOS")
+    for text in ("Eerste versie", "  Tweede versie  "):
+        client.post(
+            f"/answer/{invitation.pk}/1/",
+            {f"item-{los[0].pk}": "4", "comment": text},
+            headers={"HX-Request": "true"},
+        )
+    response = Response.objects.get(invitation=invitation)
+    comments = ElementComment.objects.filter(response=response)
+    assert list(comments.values_list("element", "text")) == [("LOS", "Tweede versie")]
