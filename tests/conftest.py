@@ -54,6 +54,18 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _dutch():
+    """Every test starts in the site's language: a page asked in English leaves English
+    active in the thread (LocaleMiddleware does not undo it), and the next test's messages
+    would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @contextlib.contextmanager
 def _assert_queries(num: int, exact: bool = True, connection=None, info=None, *, using=None):
     """pytest-django's query-count check, but a failure always lists the SQL (not only with -v):

@@ -13,20 +13,25 @@ from django.db.models import Q
 
 from werkplaats import policy
 from werkplaats.forms import QuickActivityForm
-from werkplaats.models import Activity, GoalStatus, LearningGoal, Membership, Person
+from werkplaats.models import Activity, GoalStatus, LearningGoal, Person, Workplace
 
 RECENT = 5
 
 
-def _memberships(request) -> list[Membership]:
-    """The user's current memberships with their PWs, read once per request."""
-    if not hasattr(request, "_home_memberships"):
-        request._home_memberships = list(
-            Membership.objects.current()
-            .filter(person__user=request.user)
-            .select_related("workplace")
-        )
-    return request._home_memberships
+def _member_roles(request) -> dict[Workplace, frozenset[str]]:
+    """{PW: the user's current roles there} for the PWs they are a member of, from the
+    policy's one look-up per request and the PWs the home page already read (no query of its
+    own on the home page; one for the PWs elsewhere)."""
+    if not hasattr(request, "_home_member_roles"):
+        ids = policy.member_workplace_ids(request.user)
+        shown = {wp.pk: wp for wp in getattr(request, "home_workplaces", [])}
+        missing = [pk for pk in ids if pk not in shown]
+        if missing:
+            shown.update((wp.pk, wp) for wp in Workplace.objects.filter(pk__in=missing))
+        request._home_member_roles = {
+            shown[pk]: policy.roles_in(request.user, shown[pk]) - {policy.RESEARCH} for pk in ids
+        }
+    return request._home_member_roles
 
 
 def quick_panel(request) -> dict | None:
@@ -35,7 +40,7 @@ def quick_panel(request) -> dict | None:
         return None
     loggers = policy.RULES[policy.Action.LOG_ACTIVITY]
     log_in = sorted(
-        {m.workplace_id: m.workplace for m in _memberships(request) if m.role in loggers}.values(),
+        [wp for wp, roles in _member_roles(request).items() if roles & loggers],
         key=lambda wp: wp.name,
     )
     if not log_in:
@@ -50,7 +55,7 @@ def goals_panel(request) -> dict | None:
     """My active goals (as owner or co-owner) in the PWs I am a member of, soonest first."""
     if not request.user.is_authenticated:
         return None
-    workplaces = {m.workplace_id: m.workplace for m in _memberships(request)}
+    workplaces = {wp.pk: wp for wp in _member_roles(request)}
     if not workplaces:
         return None
     person = Person.objects.filter(user=request.user).values("pk")

@@ -60,6 +60,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """My workplaces: every PW the user may see, with its current people counted per role."""
     workplaces = list(Workplace.objects.visible_to(request.user))
+    request.home_workplaces = workplaces  # the panels' PWs, without reading them again
     counts = role_counts(workplaces)
     totals = people_counts(workplaces)
     # The partner kinds as plain rows: prefetching the partners made a queryset per PW.
