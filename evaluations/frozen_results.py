@@ -11,6 +11,8 @@ dashboard after a close reads it; a render finds it missing only after an evicti
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -23,6 +25,7 @@ from evaluations import charts, results, trends
 from evaluations.models import CycleStatus, EvaluationCycle
 from werkplaats.models import Role, Workplace
 
+logger = logging.getLogger(__name__)
 CACHE_SECONDS = 7 * 24 * 3600  # an entry is checked on every read; this only bounds its stay
 
 
@@ -91,12 +94,12 @@ def html(workplace: Workplace, cycle: EvaluationCycle, cycles, *, open_all: bool
 def warm(cycle_id: int) -> int:
     """Render a closed cycle's frozen results into the cache in every language (after its
     close, or after erasure or retention changed its open answers); the number rendered."""
-    cycle = EvaluationCycle.objects.filter(pk=cycle_id, status=CycleStatus.CLOSED).first()
-    if cycle is None:
+    closed = EvaluationCycle.objects.filter(pk=cycle_id, status=CycleStatus.CLOSED)
+    workplace = Workplace.objects.filter(cycles__in=closed).first()
+    if workplace is None:
         return 0
-    workplace = Workplace.objects.get(pk=cycle.workplace_id)
-    cycles = list(cycles_of(workplace.pk))
-    cycle = next(c for c in cycles if c.pk == cycle.pk)
+    cycles = list(cycles_of(workplace))
+    cycle = next(c for c in cycles if c.pk == cycle_id)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             html(workplace, cycle, cycles)
@@ -106,15 +109,13 @@ def warm(cycle_id: int) -> int:
 def warm_later(cycle_ids) -> None:
     """Queue ``warm`` for these cycles (after a commit). The broker down costs only speed:
     the first dashboard renders what the task would have."""
-    import logging
-
-    from evaluations.tasks import warm_dashboard
+    from evaluations.tasks import warm_dashboard  # the tasks module imports this one
 
     for pk in cycle_ids:
         try:
             warm_dashboard.delay(pk)
         except Exception:  # noqa: BLE001 - a render on the next read does the same
-            logging.getLogger(__name__).warning("could not queue warm_dashboard(%s)", pk)
+            logger.warning("could not queue warm_dashboard(%s)", pk)
 
 
 def render(workplace: Workplace, cycle: EvaluationCycle, *, open_all: bool = False) -> str:

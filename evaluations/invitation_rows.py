@@ -71,8 +71,7 @@ def row_html(invitation: Invitation, links: dict, csrf: str | None, labels: dict
     no actions column); ``labels`` the roles' and mail states' words, escaped."""
     person = invitation.person
     # The messages outside the f-strings, where xgettext (make messages) finds them.
-    gone = esc(_("anonymised"))
-    name = esc(person.name) if person else f'<span class="meta">{gone}</span>'
+    name = esc(person.name) if person else '<span class="meta">' + esc(_("anonymised")) + "</span>"
     mails = [
         labels["status"].get(mail.status, esc(mail.status))
         + (f" ({esc(date_format(template_localtime(mail.sent_at), 'j M H:i'))})"
@@ -97,10 +96,8 @@ def _actions(invitation: Invitation, links: dict, csrf: str) -> str:
         return ""
     named = {"name": esc(person.name)}
     if person.email:
-        url, label = (
-            links["resend"](invitation.pk),
-            _('Send again<span class="visually-hidden"> to %(name)s</span>'),
-        )
+        url = links["resend"](invitation.pk)
+        label = _('Send again<span class="visually-hidden"> to %(name)s</span>')
     elif not invitation.submitted:
         url = links["new-link"](invitation.pk)
         label = (
