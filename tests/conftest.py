@@ -36,6 +36,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("live-broker"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, made from the models (tests/settings.py says why), with
+    the rows of the data migrations and every migration recorded as applied."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.reference import reload_reference_data
+
+    with django_db_blocker.unblock():
+        reload_reference_data()
+        for connection in connections.all():
+            executor = MigrationExecutor(connection)
+            executor.recorder.ensure_schema()
+            executor.recorder.migration_qs.bulk_create(
+                executor.recorder.Migration(app=app_label, name=name)
+                for app_label, name in executor.loader.graph.nodes
+            )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
     """Per-test memory cache; plain static storage so pages render without collectstatic."""

@@ -43,10 +43,10 @@ def demo_world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def crawl(client, admit=None, sizes=None) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
     """Visit every same-site path reachable from the home page (query strings dropped: one
-    visit per page, not per filter), or only those ``admit(path)`` lets in; ``sizes`` gets
-    each HTML page's length. Returns the statuses and the bad links."""
+    visit per page, not per filter), or only those ``admit(path)`` lets in; ``pages`` gets
+    each HTML page's content. Returns the statuses and the bad links."""
     seen: dict[str, int] = {}
     bad: list[tuple[str, str, int]] = []
     queue = deque([("/", "/")])
@@ -61,8 +61,8 @@ def crawl(client, admit=None, sizes=None) -> tuple[dict[str, int], list[tuple[st
             continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        if sizes is not None:
-            sizes[path] = len(response.content)
+        if pages is not None:
+            pages[path] = response.content
         for href in HREF.findall(response.content.decode()):
             parts = urlsplit(urljoin(path, href))
             if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
