@@ -355,6 +355,10 @@ def test_every_url_pattern_is_in_the_matrix():
     assert ROUTES.keys() - names == set()
 
 
+# One worker runs the matrix: its world is built once (about 4 s), not once per worker.
+pytestmark = pytest.mark.xdist_group("access-matrix")
+
+
 @pytest.fixture(scope="module")
 def personas(django_db_setup, django_db_blocker):
     """The world of the matrix, built once per module (it was rebuilt for each of some 900

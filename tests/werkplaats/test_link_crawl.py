@@ -16,7 +16,8 @@ from tests.reference import reload_reference_data
 from werkplaats.demo_data import DEMO_DOMAIN, DEMO_LOGINS
 from werkplaats.models import User
 
-pytestmark = pytest.mark.django_db
+# One worker crawls every role: the demo is seeded once (about 4 s), not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("link-crawl")]
 
 HREF = re.compile(r'href="([^"#]*)')
 SKIP = (
