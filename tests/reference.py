@@ -1,4 +1,5 @@
-"""Reference data that data migrations load, for transactional tests whose flush removed it."""
+"""Reference data that data migrations load: for the test databases, which are made from the
+models without running migrations, and for transactional tests whose flush removed it."""
 
 from __future__ import annotations
 
