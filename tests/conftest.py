@@ -9,6 +9,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.demo_snapshot import DemoDatabase
 from tests.factories import (
     ResearchGrantFactory,
     UserFactory,
@@ -162,3 +163,18 @@ def researcher(workplace):
 @pytest.fixture
 def staff(db):
     return UserFactory(is_staff=True)
+
+
+@pytest.fixture(scope="session")
+def _demo_database():
+    return DemoDatabase()
+
+
+@pytest.fixture
+def demo(transactional_db, _demo_database):
+    """The demo data (``seed_demo``) in the test database: seeded by the first test that asks
+    for it, restored from that copy for every later one."""
+    if _demo_database.taken:
+        _demo_database.restore()
+    else:
+        _demo_database.seed_and_take()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -91,91 +89,3 @@ def axe_violations(page) -> list[dict]:
             id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target),
         }))"""
     )
-
-
-class DemoDatabase:
-    """The database as ``seed_demo`` leaves it, seeded once per test process and put back for
-    every browser test that asks for it. Seeding took about 2.5 s per test; putting it back
-    takes a fraction of that. The tests are transactional (the live server reads what they
-    write) and flushed afterwards, so each starts from exactly the seeded rows, ids included.
-
-    SQLite (an in-memory test database) is copied whole through its backup API; PostgreSQL
-    table by table with COPY, its sequences set past the restored ids afterwards."""
-
-    def __init__(self):
-        self.sqlite: sqlite3.Connection | None = None
-        self.tables: list[tuple[str, bytes]] | None = None
-
-    @property
-    def taken(self) -> bool:
-        return self.sqlite is not None or self.tables is not None
-
-    def seed_and_take(self) -> None:
-        from django.core.management import call_command
-        from django.db import connection
-
-        from tests.reference import reload_reference_data
-
-        reload_reference_data()
-        call_command("seed_demo", allow_production=True, stdout=StringIO())
-        if connection.vendor == "sqlite":
-            self.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
-            connection.ensure_connection()
-            connection.connection.backup(self.sqlite)
-        else:
-            self.tables = []
-            with connection.cursor() as cursor:
-                for table in self._table_names(connection):
-                    with _copy(cursor, table, "TO STDOUT") as copy:
-                        self.tables.append((table, b"".join(bytes(block) for block in copy)))
-
-    def restore(self) -> None:
-        from django.contrib.contenttypes.models import ContentType
-        from django.db import connection, transaction
-
-        if connection.vendor == "sqlite":
-            connection.ensure_connection()
-            self.sqlite.backup(connection.connection)
-        else:
-            from django.apps import apps
-            from django.core.management.color import no_style
-
-            with transaction.atomic(), connection.cursor() as cursor:
-                tables = [table for table, _data in self.tables]
-                for statement in connection.ops.sql_flush(no_style(), tables):
-                    cursor.execute(statement)
-                for table, data in self.tables:
-                    with _copy(cursor, table, "FROM STDIN") as copy:
-                        copy.write(data)
-                models = apps.get_models(include_auto_created=True)
-                for statement in connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
-        # The ids of the content types are the snapshot's again, not those the flush made.
-        ContentType.objects.clear_cache()
-
-    @staticmethod
-    def _table_names(connection) -> list[str]:
-        return connection.introspection.django_table_names(only_existing=True, include_views=False)
-
-
-def _copy(cursor, table: str, direction: str):
-    """psycopg's COPY of one whole table in PostgreSQL's binary format (exact for every type)."""
-    from django.db import connection
-
-    name = connection.ops.quote_name(table)
-    return cursor.cursor.copy(f"COPY {name} {direction} (FORMAT binary)")
-
-
-@pytest.fixture(scope="session")
-def _demo_database():
-    return DemoDatabase()
-
-
-@pytest.fixture
-def demo(transactional_db, _demo_database):
-    """The demo data (``seed_demo``) in the test database: seeded by the first test that asks
-    for it, restored from that copy for every later one."""
-    if _demo_database.taken:
-        _demo_database.restore()
-    else:
-        _demo_database.seed_and_take()

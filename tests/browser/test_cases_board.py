@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def _counts(line: str) -> tuple[int, int]:
 def test_student_creates_a_case_and_an_output_and_the_managers_count_goes_up(
     live_server,
     browser,
-    demo,  # noqa: F811
+    demo,
 ):
     base = live_server.url
     manager = browser.new_context(locale="nl-NL").new_page()
@@ -75,7 +75,7 @@ def test_student_creates_a_case_and_an_output_and_the_managers_count_goes_up(
     "path",
     ["cases/new/", "notes/", "notes/new/", "pool/", "pool/new/", "studies/"],
 )
-def test_case_pages_have_no_axe_violations(live_server, page, demo, path):  # noqa: F811
+def test_case_pages_have_no_axe_violations(live_server, page, demo, path):
     log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
     page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
     response = page.goto(f"{live_server.url}{PW}/{path}")
@@ -86,7 +86,7 @@ def test_case_pages_have_no_axe_violations(live_server, page, demo, path):  # no
 def test_moving_a_case_works_under_the_enforced_content_security_policy(
     live_server,
     strict_page,
-    demo,  # noqa: F811
+    demo,
 ):
     from cases.models import CaseStatus, PracticeCase
     from werkplaats.models import Workplace

@@ -9,13 +9,13 @@ import pytest
 
 from evaluations.models import CycleKind, CycleStatus, EvaluationCycle
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in  # noqa: F401 — fixture and helper
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN, DEMO_WORKPLACE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_manager_reads_switches_and_prints_the_yearly_dashboard(live_server, page, demo):  # noqa: F811
+def test_the_manager_reads_switches_and_prints_the_yearly_dashboard(live_server, page, demo):
     yearly = list(
         EvaluationCycle.objects.filter(
             workplace__slug=DEMO_WORKPLACE, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
@@ -46,7 +46,7 @@ def test_the_manager_reads_switches_and_prints_the_yearly_dashboard(live_server,
 def test_the_dashboard_fits_two_screens_and_prints_as_a_short_report_with_a_cover(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
 ):
     """Issue 19: the page before any detail is opened is under half of the 6,137 px it was;
     printed, it is a 2-4 page A4 report whose first page is a cover (summary, radar, response)

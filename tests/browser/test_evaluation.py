@@ -8,7 +8,7 @@ import pytest
 from evaluations import tokens
 from evaluations.models import CycleStatus, EvaluationCycle, Invitation
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in, tab_to  # noqa: F401 — fixture and helpers
+from tests.browser.test_overview import log_in, tab_to
 from werkplaats.demo_data import DEMO_DOMAIN, DEMO_WORKPLACE
 from werkplaats.models import Role
 
@@ -33,7 +33,7 @@ def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
     live_server,
     browser,
     page,
-    demo,  # noqa: F811
+    demo,
 ):
     cycle = EvaluationCycle.objects.get(workplace__slug=DEMO_WORKPLACE, status=CycleStatus.OPEN)
     invitation = Invitation.objects.filter(cycle=cycle, role=Role.CLIENT, response=None).first()

@@ -11,7 +11,7 @@ import pytest
 from elements.models import Aspect
 from tests.browser.conftest import axe_violations
 from tests.browser.test_homes import SCREENSHOTS
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import GoalStatus, GoalVisibility, LearningGoal, Membership, Workplace
 
@@ -46,7 +46,7 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
 
-def test_thirty_goals_print_on_at_most_two_a4_pages(live_server, page, demo):  # noqa: F811
+def test_thirty_goals_print_on_at_most_two_a4_pages(live_server, page, demo):
     fill_wall(30)
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server.url, f"student@{DEMO_DOMAIN}")
@@ -68,7 +68,7 @@ def test_thirty_goals_print_on_at_most_two_a4_pages(live_server, page, demo):  #
 def test_the_wall_and_the_huddle_view_pass_axe_and_fit_the_width(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
     width,
 ):
     fill_wall(12)

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ LEADS = {
 def test_each_role_home_leads_with_its_job_and_passes_axe(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
     login,
     width,
 ):
@@ -51,7 +51,7 @@ def test_each_role_home_leads_with_its_job_and_passes_axe(
 def test_the_pw_home_the_dashboard_and_the_wall_pass_axe_at_both_widths(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
     width,
 ):
     from evaluations.models import EvaluationCycle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ OVERFLOWING = """(selector) => [...document.querySelectorAll(selector)].filter((
 def test_addresses_on_the_pw_home_stay_inside_their_cards(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
     width,
 ):
     page.set_viewport_size({"width": width, "height": 900})
@@ -37,7 +37,7 @@ def test_addresses_on_the_pw_home_stay_inside_their_cards(
 def test_action_cells_stay_in_the_table_and_the_chosen_period_is_marked(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
 ):
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")

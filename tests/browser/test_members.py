@@ -11,7 +11,7 @@ from django.core import mail
 from openpyxl import Workbook
 
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import Membership, Person
 
@@ -43,7 +43,7 @@ def test_a_cohort_is_imported_one_placement_ended_and_one_person_invited(
     live_server,
     page,
     browser,
-    demo,  # noqa: F811
+    demo,
     cohort_file,
     settings,
 ):

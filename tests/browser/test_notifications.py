@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import Notification, Person
 
@@ -20,7 +20,7 @@ TITLE = "Om hulp durven vragen in het team"
 def test_a_support_request_and_feedback_reach_each_other_through_the_inbox(
     live_server,
     page,
-    demo,  # noqa: F811
+    demo,
 ):
     base = live_server.url
     supporter = Person.objects.get(user__email=f"ondersteuner@{DEMO_DOMAIN}")

@@ -11,12 +11,6 @@ from werkplaats.models import Activity, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(demo):
-    """The demo data (tests/browser/conftest.py); here so the other modules' imports find it."""
-    return demo
-
-
 def log_in(page, base: str, email: str) -> None:
     """Open the home page logged in as ``email``: a session made as Django's test client makes
     one, its cookie given to the browser (half the time of the form; the tests of logging in

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from tests.browser.test_overview import demo, log_in  # noqa: F401 - the demo fixture
+from tests.browser.test_overview import log_in
 from tests.werkplaats.test_link_crawl import crawl
 from werkplaats.demo_data import DEMO_DOMAIN
 from werkplaats.models import User
@@ -58,7 +58,7 @@ def pages_of(login: str) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("login", ["beheer", "bruggenbouwer", "manager", "student", "client"])
-def test_no_page_is_wider_than_a_phone(live_server, page, demo, login):  # noqa: F811
+def test_no_page_is_wider_than_a_phone(live_server, page, demo, login):
     pages = pages_of(login)
     assert len(pages) > 5
     log_in(page, live_server.url, f"{login}@{DEMO_DOMAIN}")  # for what a page asks by htmx

@@ -3,27 +3,34 @@ embedded SQLite database, and on PostgreSQL when the tests run against it (CI)."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNT = """
+APPS = ("werkplaats", "elements", "evaluations", "cases")
+COUNT = (
+    f"APPS = {APPS!r}"
+    + """
 import hashlib, json
 from django.apps import apps
-counts = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in
-          ("werkplaats", "elements", "evaluations", "cases")}
+counts = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in APPS}
 from werkplaats.models import Person
 names = "|".join(Person.objects.order_by("pk").values_list("name", flat=True))
 print(json.dumps({"counts": counts, "names": hashlib.sha256(names.encode()).hexdigest()}))
 """
+)
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -39,10 +46,28 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def round_trip(env: dict[str, str], backup: Path) -> None:
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    before = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
+def shell_counts(env: dict[str, str]) -> dict:
+    return json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
+
+
+def sqlite_counts(path: Path) -> dict:
+    """What ``COUNT`` prints, read straight from the SQLite file (no Django process to start)."""
+    from django.apps import apps
+
+    with closing(sqlite3.connect(path)) as db:
+        count = 'SELECT COUNT(*) FROM "{}"'
+        counts = {
+            model._meta.label: db.execute(count.format(model._meta.db_table)).fetchone()[0]
+            for model in apps.get_models()
+            if model._meta.app_label in APPS
+        }
+        people = db.execute("SELECT name FROM werkplaats_person ORDER BY id").fetchall()
+    names = "|".join(name for (name,) in people)
+    return {"counts": counts, "names": hashlib.sha256(names.encode()).hexdigest()}
+
+
+def round_trip(env: dict[str, str], backup: Path, counts: Callable[[], dict]) -> None:
+    before = counts()
     assert before["counts"]["evaluations.Answer"] > 1000  # the demo has answers to lose
     private = Path(env["VAR_DIR"]) / "private" / "outputs"
     private.mkdir(parents=True)
@@ -51,18 +76,22 @@ def round_trip(env: dict[str, str], backup: Path) -> None:
     assert backup.stat().st_mode & 0o077 == 0  # names and notes: for the owner only
     manage(env, "flush", "--no-input")  # disaster: everything gone
     shutil.rmtree(private.parent)
-    emptied = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
-    assert emptied["counts"]["werkplaats.Person"] == 0
+    assert counts()["counts"]["werkplaats.Person"] == 0
     manage(env, "restore", str(backup), "--yes")
-    after = json.loads(manage(env, "shell", "-c", COUNT).strip().splitlines()[-1])
-    assert after == before
+    assert counts() == before
     assert (private / "verslag.pdf").read_bytes() == b"%PDF-1.4 afstudeerverslag"
 
 
-def test_backup_and_restore_round_trip_the_demo_data_on_sqlite(tmp_path):
+def test_backup_and_restore_round_trip_the_demo_data_on_sqlite(tmp_path, demo, _demo_database):
+    """The demo database is the tests' own seeded copy written to a file (the PostgreSQL round
+    trip below runs the real ``migrate`` and ``seed_demo``); on PostgreSQL there is no SQLite
+    copy, so the file is made as ``make run`` makes it."""
     database = tmp_path / "werkplaats.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{database}", "VAR_DIR": str(tmp_path), "REDIS_URL": ""}
-    round_trip(env, tmp_path / "backup.sqlite3")
+    if not _demo_database.write_sqlite(database):
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+    round_trip(env, tmp_path / "backup.sqlite3", lambda: sqlite_counts(database))
 
 
 def test_restore_refuses_without_yes_and_a_backup_of_the_wrong_kind(tmp_path):
@@ -102,7 +131,9 @@ def test_backup_and_restore_round_trip_the_demo_data_on_postgresql(tmp_path):
             "VAR_DIR": str(tmp_path),
             "REDIS_URL": "",
         }
-        round_trip(env, tmp_path / "backup.dump")
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+        round_trip(env, tmp_path / "backup.dump", lambda: shell_counts(env))
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
