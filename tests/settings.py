@@ -11,3 +11,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.tagging"]  # noqa: F405
 # ``makemigrations --check`` holds the models and the migrations equal.
 for _database in DATABASES.values():  # noqa: F405
     _database.setdefault("TEST", {})["MIGRATE"] = False
+
+# Tests create many users: a fast hasher keeps the suite quick (never in production). Set here,
+# not per test, so the worlds built once per module or process (the access matrix, the link
+# crawl's demo) do not pay PBKDF2's million rounds, about 0.45 s, for each of their users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -72,10 +72,13 @@ def _admin_paths() -> list[str]:
     return [*paths, f"{autocomplete}?{fields}"]
 
 
-def _get(client, world: dict, path: str, persona: str, query: str):
+def _log_in(client, world: dict, persona: str) -> None:
     client.logout()
     if persona != "anonymous":
         client.force_login(world[persona])
+
+
+def _get(client, path: str, query: str):
     separator = "&" if "?" in path else "?"
     return client.get(path + (separator + query if query else ""))
 
@@ -102,8 +105,10 @@ def _check(response, path: str, query: str) -> None:
 def test_no_query_string_gives_a_server_error_on_any_page(client, personas, name):  # noqa: F811
     path = _path(name, personas)
     persona = _persona(ROUTES[name][2])
+    _log_in(client, personas, persona)  # once: no GET logs out (asserted below)
     for query in _queries():
-        _check(_get(client, personas, path, persona, query), path, query)
+        _check(_get(client, path, query), path, query)
+    assert ("_auth_user_id" in client.session) is (persona != "anonymous")
 
 
 def test_no_query_string_gives_a_server_error_in_the_admin(client, personas):  # noqa: F811
@@ -165,4 +170,5 @@ def test_random_query_strings_never_give_a_server_error(
         path, persona = paths[admin_index % len(paths)], "staff"
     else:
         path, persona = _path(name, personas), _persona(ROUTES[name][2])
-    _check(_get(client, personas, path, persona, query), path, query)
+    _log_in(client, personas, persona)
+    _check(_get(client, path, query), path, query)
