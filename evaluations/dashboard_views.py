@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import conditional_escape as esc
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from elements import reference
 from elements.models import ELEMENT_CODES
-from evaluations import charts, frozen_results, results, trends
+from evaluations import frozen_results, overview_rows, results, trends
 from evaluations.dashboard_live import live_parts
 from evaluations.models import (
     Answer,
@@ -33,9 +30,7 @@ from evaluations.models import (
     Item,
     Response,
 )
-from evaluations.templatetags.results import band_label, score
 from werkplaats import audit, policy, tabular
-from werkplaats.links import pattern
 from werkplaats.models import Role, school_year_of
 
 READ = policy.Action.READ_RESULTS
@@ -256,43 +251,6 @@ def _csv_value(value: int | None) -> str:
     return "NA" if value == 0 else str(value)
 
 
-def _spark_html(overall: list[tuple[str, float | None]], changed: set[int] = frozenset()) -> str:
-    """A PW's trend as a small inline SVG, built here for the same reason as the cells."""
-    chart = charts.trend_lines(
-        [y for y, _v in overall],
-        [("", [v for _y, v in overall])],
-        width=160,
-        height=48,
-        breaks={"": set(changed)},
-    )
-    line = chart["lines"][0]
-    label = esc("; ".join(f"{year}: {score(value)}" for year, value in overall))
-    dots = "".join(f'<circle cx="{x}" cy="{y}" r="2" class="series-0"/>' for x, y in line["dots"])
-    lines = "".join(
-        f'<polyline points="{esc(points)}" class="trend-line series-0"/>'
-        for points in line["segments"]
-    )
-    w, h = chart["width"], chart["height"]
-    html = (
-        f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{label}">'
-        f"{lines}{dots}</svg>"
-    )
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - numbers, and the label escaped
-
-
-def _cell_html(value: float | None, band: str, cycle: dict | None) -> str:
-    """One heat-table cell's content, built here: 600 cells through the template engine
-    cost more than the whole rest of the page."""
-    if value is not None:
-        html = f"{esc(score(value))} {esc(band_label(band))}"
-    elif cycle:
-        few = _("fewer than %(minimum)s responses") % {"minimum": settings.EVALUATION_MIN_GROUP}
-        html = f'<span class="meta">{esc(few)}</span>'
-    else:
-        html = '<span class="meta">—</span>'
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - every value is escaped
-
-
 # --- Across PWs --------------------------------------------------------------------------------
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
@@ -310,31 +268,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year") or (years[0] if years else school_year_of(timezone.localdate()))
     if years and year not in years:
         year = years[0]
-    # One query of plain values (no model objects): the summaries written when each yearly
-    # cycle closed, with the bands of its instrument version.
-    closed = EvaluationCycle.objects.filter(
-        workplace__in=workplaces, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
-    ).order_by("opens_at")
-    history: dict[int, list[dict]] = {}
-    for row in closed.values(
-        "pk",
-        "workplace_id",
-        "school_year",
-        "respondent_count",
-        "element_scores",
-        "instrument_version__strength_from",
-        "instrument_version__concern_below",
-        "instrument_version_id",
-    ):
-        history.setdefault(row["workplace_id"], []).append(row)
-    minimum = settings.EVALUATION_MIN_GROUP
-    rows = [_overview_row(wp, history.get(wp.pk, []), year, minimum) for wp in workplaces]
-    links = {
-        "dashboard": pattern("evaluations:dashboard", None, None),
-        "results": pattern("evaluations:results", None),
-    }
-    for row in rows:
-        row["html"] = _overview_row_html(row, links)
+    rows = overview_rows.rows_for(workplaces, year)
     return render(
         request,
         "evaluations/overview.html",
@@ -343,68 +277,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "elements": reference.elements(),
-            "minimum": minimum,
+            "minimum": settings.EVALUATION_MIN_GROUP,
         },
     )
-
-
-def _overview_row(workplace, own: list[dict], year: str, minimum: int) -> dict:
-    """One PW's row of the overview: its cells for the school year (mean and band per
-    element, from the summary written at close) and its overall trend line."""
-    cycle = next((c for c in reversed(own) if c["school_year"] == year), None)
-    enough = cycle is not None and (cycle["respondent_count"] or 0) >= minimum
-    cells = []
-    for code in ELEMENT_CODES:
-        value = trends.stored_mean(cycle["element_scores"], code) if enough else None
-        band = (
-            results.band_between(
-                value,
-                cycle["instrument_version__strength_from"],
-                cycle["instrument_version__concern_below"],
-            )
-            if cycle
-            else ""
-        )
-        cells.append(
-            {"code": code, "mean": value, "band": band, "html": _cell_html(value, band, cycle)}
-        )
-    overall = [
-        (
-            c["school_year"],
-            trends.overall_mean(c["element_scores"])
-            if (c["respondent_count"] or 0) >= minimum
-            else None,
-        )
-        for c in own
-    ]
-    # The overall line breaks where the instrument changed: its means are not alike.
-    changed = {
-        i for i in range(1, len(own))
-        if own[i]["instrument_version_id"] != own[i - 1]["instrument_version_id"]
-    }  # fmt: skip
-    return {
-        "workplace": workplace,
-        "cycle_pk": cycle["pk"] if cycle else None,
-        "enough": enough,
-        "cells": cells,
-        "trend": overall,
-        "spark": _spark_html(overall, changed) if overall else "",
-    }
-
-
-def _overview_row_html(row: dict, links: dict[str, Callable[..., str]]) -> SafeString:
-    """One PW's ``<tr>`` of the overview, built here (100 rows of seven cells through the
-    template engine cost a third of the page): its name linking to the year's dashboard (or
-    to its results when it has none that year), the cells and the trend."""
-    workplace = row["workplace"]
-    if row["cycle_pk"]:
-        href = links["dashboard"](workplace.slug, row["cycle_pk"])
-    else:
-        href = links["results"](workplace.slug)
-    cells = "".join(
-        f'<td class="heat-cell band-bg-{esc(cell["band"] or "none")}">{cell["html"]}</td>'
-        for cell in row["cells"]
-    )
-    name = f'<a href="{esc(href)}">{esc(workplace.name)}</a>'
-    html = f'<tr><th scope="row">{name}</th>{cells}<td>{row["spark"]}</td></tr>'
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - names escaped, cells built safe

@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -217,7 +218,10 @@ def test_the_overview_shows_the_pws_one_may_read(client, workplace, other_workpl
     MembershipFactory(person=user.person, workplace=other_workplace, role=Role.BRIDGE_BUILDER)
     MembershipFactory(person=user.person, workplace=hidden, role=Role.STUDENT)  # no results role
     client.force_login(user)
-    client.get("/results/")
+    client.get("/")  # the session's first writes are not the overview's
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/results/")
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/results/")
     rows = {row["workplace"].slug: row for row in page.context["rows"]}
@@ -228,9 +232,17 @@ def test_the_overview_shows_the_pws_one_may_read(client, workplace, other_workpl
     answered_cycle(more)
     answered_cycle(more, years_ago=1)
     MembershipFactory(person=user.person, workplace=more, role=Role.MANAGER)
+    cache.clear()
+    with CaptureQueriesContext(connection) as more_cold:
+        assert len(client.get("/results/").context["rows"]) == 3
     with CaptureQueriesContext(connection) as more_queries:
         assert len(client.get("/results/").context["rows"]) == 3
+    # Constant in the number of PWs, with an empty cache and with the rows in it; only the
+    # rows to build read the stored scores.
     assert len(queries.captured_queries) == len(more_queries.captured_queries) <= 10
+    assert len(cold.captured_queries) == len(more_cold.captured_queries)
+    for captured, reads in [(cold, 1), (more_cold, 1), (queries, 0), (more_queries, 0)]:
+        assert sum("element_scores" in q["sql"] for q in captured.captured_queries) == reads
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
     assert len(client.get("/results/").context["rows"]) >= 3
