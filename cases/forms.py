@@ -33,6 +33,7 @@ from elements.tagging import TaggedModelForm
 from werkplaats.forms import choose_people, workplace_people
 from werkplaats.models import Activity, Membership, Person, Role, Workplace
 from werkplaats.versioning import VersionedForm
+from werkplaats.widgets import FastSelect
 
 # Allowed uploads: extension -> (content type served, how the file must start).
 # The first bytes are checked too, so a renamed executable is refused.
@@ -275,9 +276,12 @@ class CmoNoteForm(VersionedForm, TaggedModelForm):
 class CmoFilterForm(forms.Form):
     """Filters of the CMO note lists; every value is in the URL."""
 
-    element = forms.ChoiceField(label=_("Element"), required=False)
+    element = forms.ChoiceField(label=_("Element"), required=False, widget=FastSelect)
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=[("", _("All sources")), *CmoSource.choices]
+        label=_("Source"),
+        required=False,
+        choices=[("", _("All sources")), *CmoSource.choices],
+        widget=FastSelect,
     )
 
     def __init__(self, *args, **kwargs):

@@ -370,12 +370,16 @@ class GoalWallFilterForm(forms.Form):
         label=_("Person"), required=False, coerce=int, empty_value=None, widget=FastSelect
     )
     role = forms.ChoiceField(
-        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+        label=_("Role"),
+        required=False,
+        choices=[("", _("All roles")), *Role.choices],
+        widget=FastSelect,
     )
-    element = forms.ChoiceField(label=_("Element or aspect"), required=False)
+    element = forms.ChoiceField(label=_("Element or aspect"), required=False, widget=FastSelect)
     order = forms.ChoiceField(
         label=_("Order"),
         required=False,
+        widget=FastSelect,
         choices=[
             ("person", _("by person")),
             ("newest", _("newest first")),
