@@ -5,12 +5,15 @@ an inline edit or a cancel) use it too, through the ``activity_row`` tag."""
 
 from __future__ import annotations
 
-from django.urls import reverse
+import functools
+
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.formats import date_format, time_format
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from werkplaats.links import pattern
 from werkplaats.models import Activity
 
 
@@ -46,10 +49,20 @@ def row_html(activity: Activity, slug: str, can_log: bool) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - every value above is escaped
 
 
+@functools.lru_cache(maxsize=256)
+def _links(slug: str, prefix: str, urlconf) -> tuple:
+    """A PW's edit, duplicate and delete links, reversed once (not three times a row); the
+    script prefix and the URLconf are in the key, as they are in every reversed path."""
+    return (
+        pattern("werkplaats:activity-edit", slug, None),
+        pattern("werkplaats:activity-new", slug)(),
+        pattern("werkplaats:activity-delete", slug, None),
+    )
+
+
 def _actions(activity: Activity, slug: str, title: str) -> str:
-    edit = esc(reverse("werkplaats:activity-edit", args=[slug, activity.pk]))
-    copy = esc(reverse("werkplaats:activity-new", args=[slug]))
-    delete = esc(reverse("werkplaats:activity-delete", args=[slug, activity.pk]))
+    edit_link, copy, delete_link = _links(slug, get_script_prefix(), get_urlconf())
+    edit, copy, delete = esc(edit_link(activity.pk)), esc(copy), esc(delete_link(activity.pk))
     hidden = f'<span class="visually-hidden"> {title}</span>'
     confirm = esc(_("Delete the activity “%(title)s”?") % {"title": activity.title})
     # The messages outside the f-strings, where xgettext (make messages) finds them.
