@@ -369,6 +369,25 @@ def personas(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def sessions(personas, django_db_blocker) -> dict[str, str]:
+    """A session cookie for each persona, made once inside the world's transaction: logging
+    in for each of the 1,000 cases (a session row, the login signals, axes' bookkeeping) cost
+    more than many of the requests. What a request does to its session is undone with the
+    rest of its test."""
+    from django.conf import settings
+    from django.test import Client
+
+    cookies = {}
+    with django_db_blocker.unblock():
+        for persona in PERSONAS:
+            if persona != "anonymous":
+                client = Client()
+                client.force_login(personas[persona])
+                cookies[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return cookies
+
+
 def _restore_output_file(pk: int) -> None:
     """The world outlives a test, its uploads do not (each test has its own media root)."""
     from cases.models import Output
@@ -443,7 +462,8 @@ CASES = [(name, persona) for name in ROUTES for persona in PERSONAS]
 
 
 @pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_url_answers_each_persona_as_the_policy_says(db, client, personas, name, persona):
+def test_url_answers_each_persona_as_the_policy_says(db, client, personas, sessions, name, persona):
+    from django.conf import settings
     from django.urls import reverse
 
     kwargs, method, expected = ROUTES[name]
@@ -474,7 +494,7 @@ def test_url_answers_each_persona_as_the_policy_says(db, client, personas, name,
     if "output_pk" in kwargs:
         _restore_output_file(personas[OUTPUT])
     if persona != "anonymous":
-        client.force_login(personas[persona])
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
     want = expected[persona]
     if want == "login":
