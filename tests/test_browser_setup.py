@@ -17,13 +17,15 @@ def run_browser_tests(**env: str) -> subprocess.CompletedProcess:
             sys.executable,
             "-m",
             "pytest",
-            "tests/browser",
+            # A browser test without a database or a live server: the skip (or the failure)
+            # comes from the browser fixture alone.
+            "tests/browser/test_axe_helper.py",
             "-p",
             "no:cacheprovider",
             "-q",
             "-rs",
             "-k",
-            "skip_link",
+            "finds_nothing",
         ],  # fmt: skip
         cwd=ROOT,
         env={**base, "DEBUG": "true", "CHROMIUM_PATH": "/nonexistent/chromium", **env},
