@@ -18,7 +18,7 @@ class DemoDatabase:
 
     def __init__(self):
         self.sqlite: sqlite3.Connection | None = None
-        self.tables: list[tuple[str, bytes]] | None = None
+        self.tables: list[tuple[str, list[str], bytes]] | None = None
 
     @property
     def taken(self) -> bool:
@@ -40,8 +40,13 @@ class DemoDatabase:
             self.tables = []
             with connection.cursor() as cursor:
                 for table in self._table_names(connection):
-                    with _copy(cursor, table, "TO STDOUT") as copy:
-                        self.tables.append((table, b"".join(bytes(block) for block in copy)))
+                    columns = [
+                        column.name
+                        for column in connection.introspection.get_table_description(cursor, table)
+                    ]
+                    with _copy(cursor, table, columns, "TO STDOUT") as copy:
+                        data = b"".join(bytes(block) for block in copy)
+                    self.tables.append((table, columns, data))
 
     def restore(self) -> None:
         from django.contrib.contenttypes.models import ContentType
@@ -55,11 +60,11 @@ class DemoDatabase:
             from django.core.management.color import no_style
 
             with transaction.atomic(), connection.cursor() as cursor:
-                tables = [table for table, _data in self.tables]
+                tables = [table for table, _columns, _data in self.tables]
                 for statement in connection.ops.sql_flush(no_style(), tables):
                     cursor.execute(statement)
-                for table, data in self.tables:
-                    with _copy(cursor, table, "FROM STDIN") as copy:
+                for table, columns, data in self.tables:
+                    with _copy(cursor, table, columns, "FROM STDIN") as copy:
                         copy.write(data)
                 models = apps.get_models(include_auto_created=True)
                 for statement in connection.ops.sequence_reset_sql(no_style(), models):
@@ -84,9 +89,12 @@ class DemoDatabase:
         return connection.introspection.django_table_names(only_existing=True, include_views=False)
 
 
-def _copy(cursor, table: str, direction: str):
-    """psycopg's COPY of one whole table in PostgreSQL's binary format (exact for every type)."""
+def _copy(cursor, table: str, columns: list[str], direction: str):
+    """psycopg's COPY of one whole table in PostgreSQL's binary format (exact for every type),
+    its columns named: a test that migrates back and forth (test_notification_migration)
+    rebuilds tables with their columns in another order, and binary rows carry no names."""
     from django.db import connection
 
     name = connection.ops.quote_name(table)
-    return cursor.cursor.copy(f"COPY {name} {direction} (FORMAT binary)")
+    named = ", ".join(connection.ops.quote_name(column) for column in columns)
+    return cursor.cursor.copy(f"COPY {name} ({named}) {direction} (FORMAT binary)")
