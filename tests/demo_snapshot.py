@@ -9,9 +9,10 @@ from pathlib import Path
 
 class DemoDatabase:
     """The database as ``seed_demo`` leaves it, seeded once per test process and put back for
-    every browser test that asks for it. Seeding took about 2.5 s per test; putting it back
-    takes a fraction of that. The tests are transactional (the live server reads what they
-    write) and flushed afterwards, so each starts from exactly the seeded rows, ids included.
+    every test that asks for it (the ``demo`` fixture). Seeding took about 2.5 s per test;
+    putting it back takes a fraction of that. The tests are transactional (a live server reads
+    what they write) and flushed afterwards, so each starts from exactly the seeded rows, ids
+    included.
 
     SQLite (an in-memory test database) is copied whole through its backup API; PostgreSQL
     table by table with COPY, its sequences set past the restored ids afterwards."""

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from io import StringIO
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
 
-from tests.reference import reload_reference_data
 from werkplaats.demo_data import DEMO_DOMAIN, DEMO_LOGINS
 from werkplaats.models import User
 
-# One worker crawls every role: the demo is seeded once (about 4 s), not once per worker.
+# One worker crawls every role: the demo is seeded once (about 4 s), not once per worker, and
+# put back for each role (the ``demo`` fixture).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("link-crawl")]
 
 HREF = re.compile(r'href="([^"#]*)')
@@ -31,17 +29,6 @@ SKIP = (
 # Pages per role: the demo has fewer distinct paths than this (staff reach about 540), and a
 # crawl that reaches it fails, so no page goes unvisited as the demo grows.
 LIMIT = 1000
-
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    from django.db import transaction
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        reload_reference_data()
-        call_command("seed_demo", allow_production=True, stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
@@ -78,7 +65,7 @@ def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[st
 
 
 @pytest.mark.parametrize("login", [label for label, _ in DEMO_LOGINS] + ["beheer"])
-def test_no_link_a_demo_user_is_shown_answers_403(db, client, demo_world, login):
+def test_no_link_a_demo_user_is_shown_answers_403(client, demo, login):
     client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
     seen, bad = crawl(client)
     assert len(seen) > 10, seen  # the crawl reached the PW's pages
