@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -58,19 +59,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(settings, tmp_path):
-    """Per-test memory cache; plain static storage so pages render without collectstatic."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def _isolated_state():
+    """Each test starts with an empty cache (locmem caches live per process: no counter or
+    summary leaks between tests) and leaves no upload behind (tests/settings.py sets the
+    cache and the folders once)."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()  # locmem caches live per process: no counter or summary leaks between tests
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    cache.clear()
+    yield
+    for folder in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT):
+        if os.path.exists(folder):
+            shutil.rmtree(folder)
 
 
 @pytest.fixture(autouse=True)

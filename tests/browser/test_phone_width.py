@@ -9,51 +9,31 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import resolve
 
 from tests.browser.test_overview import log_in
-from tests.werkplaats.test_link_crawl import crawl
+from tests.werkplaats.test_link_crawl import crawl_demo_as
 from werkplaats.demo_data import DEMO_DOMAIN
-from werkplaats.models import User
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In the link crawl's group: one process crawls each role once, for both tests.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("link-crawl"),
+]
 WIDTH = 390
 BATCH = 8  # pages measured at once
-FOLLOW = 5  # pages per URL name the crawl opens to find the kinds of page they link to
 
 
 def pages_of(login: str) -> dict[str, bytes]:
-    """The HTML pages the user reaches by links, one of each URL name: the longest of those
-    the crawl opened (the most content to fit), by path. The crawl opens at most FOLLOW pages
-    of a kind, in about 40% of a full crawl's time; in the demo it reaches every kind a full
-    crawl reaches but one of the staff account's (a value story's edit page, which the
-    manager's crawl reaches)."""
-    client = Client()
-    client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
-    kinds: dict[str, list[str]] = defaultdict(list, {resolve("/").view_name: ["/"]})
-    queued = {"/"}
-
-    def admit(path: str) -> bool:
-        if path in queued or re.search(r"\.[a-z0-9]{2,5}$", path):  # downloads (.csv, .qdpx)
-            return False
-        try:
-            name = resolve(path).view_name
-        except Resolver404:
-            return False
-        if "export" in name or "download" in name or len(kinds[name]) >= FOLLOW:
-            return False
-        kinds[name].append(path)
-        queued.add(path)
-        return True
-
-    pages: dict[str, bytes] = {}
-    crawl(client, admit, pages)
-    longest = (
-        max(shown, key=lambda path: len(pages[path]))
-        for shown in ([path for path in paths if path in pages] for paths in kinds.values())
-        if shown
-    )
+    """The HTML pages the user reaches by links, one of each URL name: the longest of them
+    (the most content to fit), by path, from the link crawl of every page the user reaches
+    (made once per process, shared with test_link_crawl)."""
+    pages = crawl_demo_as(login)[2]
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for path in pages:
+        kinds[resolve(path).view_name].append(path)
+    longest = (max(paths, key=lambda path: len(pages[path])) for paths in kinds.values())
     return {path: pages[path] for path in longest}
 
 

@@ -13,8 +13,8 @@ import pytest
 from werkplaats.demo_data import DEMO_DOMAIN, DEMO_LOGINS
 from werkplaats.models import User
 
-# One worker crawls every role: the demo is seeded once (about 4 s), not once per worker, and
-# put back for each role (the ``demo`` fixture).
+# One worker crawls every role, and measures the pages at a phone's width
+# (tests/browser/test_phone_width.py, in the same group) from the same crawls.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("link-crawl")]
 
 HREF = re.compile(r'href="([^"#]*)')
@@ -31,10 +31,10 @@ SKIP = (
 LIMIT = 1000
 
 
-def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+def crawl(client, pages: dict[str, bytes]) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
     """Visit every same-site path reachable from the home page (query strings dropped: one
-    visit per page, not per filter), or only those ``admit(path)`` lets in; ``pages`` gets
-    each HTML page's content. Returns the statuses and the bad links."""
+    visit per page, not per filter); ``pages`` gets each HTML page's content. Returns the
+    statuses and the bad links."""
     seen: dict[str, int] = {}
     bad: list[tuple[str, str, int]] = []
     queue = deque([("/", "/")])
@@ -49,8 +49,7 @@ def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[st
             continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        if pages is not None:
-            pages[path] = response.content
+        pages[path] = response.content
         for href in HREF.findall(response.content.decode()):
             parts = urlsplit(urljoin(path, href))
             if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
@@ -58,16 +57,33 @@ def crawl(client, admit=None, pages=None) -> tuple[dict[str, int], list[tuple[st
             target = parts.path
             if not target.startswith("/") or target.startswith(SKIP) or target in seen:
                 continue
-            if admit is not None and not admit(target):
-                continue
             queue.append((target, path))
     return seen, bad
 
 
+Crawl = tuple[dict[str, int], list[tuple[str, str, int]], dict[str, bytes]]
+_CRAWLS: dict[str, Crawl] = {}
+
+
+def crawl_demo_as(login: str) -> Crawl:
+    """The whole crawl of the demo as ``login``: the statuses, the bad links and each HTML
+    page's content by path. Made once per process: every test that asks for it starts from
+    the same demo (the ``demo`` fixture puts the snapshot back), so a second crawl would
+    see the same pages. This test and the phone-width check share one xdist group."""
+    from django.test import Client
+
+    if login not in _CRAWLS:
+        client = Client()
+        client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
+        pages: dict[str, bytes] = {}
+        seen, bad = crawl(client, pages)
+        _CRAWLS[login] = (seen, bad, pages)
+    return _CRAWLS[login]
+
+
 @pytest.mark.parametrize("login", [label for label, _ in DEMO_LOGINS] + ["beheer"])
-def test_no_link_a_demo_user_is_shown_answers_403(client, demo, login):
-    client.force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
-    seen, bad = crawl(client)
+def test_no_link_a_demo_user_is_shown_answers_403(demo, login):
+    seen, bad, _pages = crawl_demo_as(login)
     assert len(seen) > 10, seen  # the crawl reached the PW's pages
     assert len(seen) < LIMIT  # and every page it could reach
     assert bad == [], bad
