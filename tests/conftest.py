@@ -27,6 +27,7 @@ hypothesis_settings.register_profile("dev", max_examples=10)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the tests that start
     a live Celery worker share one Redis broker and its default queue: one process runs them
@@ -36,6 +37,41 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("live_broker"):
             item.add_marker(pytest.mark.xdist_group("live-broker"))
+
+
+def _flushes(item) -> bool:
+    """Whether the test runs outside a transaction and is flushed afterwards (transactional
+    tests, the live server's, the demo's): the flush also removes the reference data."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in names for name in ("transactional_db", "live_server", "django_db_reset_sequences")
+    )
+
+
+_FLUSHED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that runs in a rolled-back transaction finds the reference data even when a
+    flushed test ran before it in this process: pytest-django runs those last, but xdist's
+    loadgroup hands a worker a group (the link crawl's, the live broker's) whenever it is
+    free. Loaded before the test's transaction begins, so it stays."""
+    if item.config.stash.get(_FLUSHED, False) and not _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.reference import reload_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reload_reference_data()
+        item.config.stash[_FLUSHED] = False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    if _flushes(item):
+        item.config.stash[_FLUSHED] = True
 
 
 @pytest.fixture(scope="session")

@@ -19,13 +19,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("werkplaats", "elements", "evaluations", "cases")
+# The commands run as ``make run`` runs them: the project's settings, not the tests' (which
+# keep uploads in a folder of the test process's own).
+COMMAND_ENV = {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "werkplaats.settings"}
 
 
 def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "true", **env},
+        env={**os.environ, **COMMAND_ENV, **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -88,7 +91,7 @@ def test_restore_refuses_without_yes_and_a_backup_of_the_wrong_kind(tmp_path):
     for args in (["restore", str(wrong)], ["restore", str(wrong), "--yes"]):
         result = subprocess.run(  # noqa: S603
             [sys.executable, "manage.py", *args],
-            cwd=ROOT, env={**os.environ, "DEBUG": "true", **env},
+            cwd=ROOT, env={**os.environ, **COMMAND_ENV, **env},
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert result.returncode != 0
