@@ -99,6 +99,25 @@ def strict_page(_contexts):
         yield page
 
 
+@pytest.fixture
+def another_browser(browser):
+    """Opens a page in a browser of someone else's (a context of its own: their own cookies),
+    ``another_browser(**context_options)``; each is closed after the test. A context left
+    open kept its pages alive, and Chromium working on them, for the rest of the session."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(locale="nl-NL", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return its violations, each as its
     rule, impact and the elements found. Only violations are asked for and carried back: the

@@ -31,20 +31,17 @@ def _counts(line: str) -> tuple[int, int]:
 
 def test_student_creates_a_case_and_an_output_and_the_managers_count_goes_up(
     live_server,
-    browser,
+    another_browser,
     demo,
 ):
     base = live_server.url
-    manager = browser.new_context(locale="nl-NL").new_page()
+    manager = another_browser()
     log_in(manager, base, f"manager@{DEMO_DOMAIN}")
     manager.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
     outputs_before, running_before = _counts(_outputs_line(manager, base))
 
-    student = browser.new_context(locale="nl-NL", bypass_csp=True).new_page()
-    student.set_default_timeout(10_000)
-    log_in(student, base, f"student@{DEMO_DOMAIN}")
-    student.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    student.goto(f"{base}{PW}/cases/new/")
+    student = another_browser(bypass_csp=True)
+    log_in(student, base, f"student@{DEMO_DOMAIN}", f"{PW}/cases/new/")
     student.locator('input[name="title"]').fill("Cliënten bij de overdracht")
     student.locator('textarea[name="question"]').fill("Hoe betrekken we cliënten?")
     student.locator('select[name="kind"]').select_option("graduation")
@@ -95,9 +92,7 @@ def test_moving_a_case_works_under_the_enforced_content_security_policy(
         workplace=workplace, title="Onder CSP verplaatst", question="?", kind="research", lead=lead
     )
     page = strict_page
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}{PW}/cases/")
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}", f"{PW}/cases/")
     card = page.locator(".case-card", has_text="Onder CSP verplaatst")
     card.get_by_role("button", name="Naar afgerond").click()
     # Only htmx's out-of-band swap fills the status region; a full reload leaves it empty.

@@ -23,9 +23,7 @@ def test_the_manager_reads_switches_and_prints_the_yearly_dashboard(live_server,
     )
     assert len(yearly) == 2
     latest, last_year = yearly
-    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/{DEMO_WORKPLACE}/results/")
+    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}", f"/pw/{DEMO_WORKPLACE}/results/")
     page.get_by_role(
         "heading", name=f"Resultaten: jaarlijkse structurele evaluatie {latest.label}"
     ).wait_for()
@@ -55,9 +53,12 @@ def test_the_dashboard_fits_two_screens_and_prints_as_a_short_report_with_a_cove
         workplace__slug=DEMO_WORKPLACE, kind=CycleKind.YEARLY, status=CycleStatus.CLOSED
     ).latest("opens_at")
     page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/{DEMO_WORKPLACE}/results/{latest.pk}/")
+    log_in(
+        page,
+        live_server.url,
+        f"manager@{DEMO_DOMAIN}",
+        f"/pw/{DEMO_WORKPLACE}/results/{latest.pk}/",
+    )
     assert page.evaluate("document.documentElement.scrollHeight") < 6137 / 2
     # The radar sits beside the summary: both start in the first screen.
     radar = page.locator(".summary figure.radar").bounding_box()

@@ -49,9 +49,7 @@ def pdf_pages(pdf: bytes) -> int:
 def test_thirty_goals_print_on_at_most_two_a4_pages(live_server, page, demo):
     fill_wall(30)
     page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/{PW}/goals/wall/")
+    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}", f"/pw/{PW}/goals/wall/")
     assert page.locator(".wall-grid .goal-card").count() == 30
     # Cards sit side by side across the full width: at least four in the first row.
     tops = page.locator(".wall-grid .goal-card").evaluate_all(

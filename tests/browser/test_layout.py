@@ -25,9 +25,7 @@ def test_addresses_on_the_pw_home_stay_inside_their_cards(
     width,
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}{PW}/")
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}", f"{PW}/")
     assert page.locator(".role-block a[href^='mailto:']").count() > 0
     assert page.evaluate(OVERFLOWING, ".role-block") == 0
     page.goto(f"{live_server.url}/")
@@ -40,9 +38,7 @@ def test_action_cells_stay_in_the_table_and_the_chosen_period_is_marked(
     demo,
 ):
     page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}{PW}/activities/")
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}", f"{PW}/activities/")
     cells = page.locator("td.actions")
     assert cells.count() > 0
     assert set(cells.evaluate_all("cells => cells.map(c => getComputedStyle(c).display)")) == {

@@ -27,9 +27,7 @@ def test_a_support_request_and_feedback_reach_each_other_through_the_inbox(
     student = Person.objects.get(user__email=f"student@{DEMO_DOMAIN}")
     # The demo may already have told the student something (an output of their case).
     unread_before = Notification.objects.filter(recipient=student, read_at=None).count()
-    log_in(page, base, f"student@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{base}{PW}/goals/new/")
+    log_in(page, base, f"student@{DEMO_DOMAIN}", f"{PW}/goals/new/")
     page.locator("input[name=title]").fill(TITLE)
     page.locator('main form button[type="submit"]').last.click()
     page.get_by_role("heading", name=TITLE, level=1).wait_for()

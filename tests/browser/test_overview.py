@@ -11,10 +11,11 @@ from werkplaats.models import Activity, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base: str, email: str) -> None:
-    """Open the home page logged in as ``email``: a session made as Django's test client makes
-    one, its cookie given to the browser (half the time of the form; the tests of logging in
-    use ``log_in_with_form``)."""
+def log_in(page, base: str, email: str, path: str = "/") -> None:
+    """Open ``path`` (the home page unless another is named) logged in as ``email``: a session
+    made as Django's test client makes one, its cookie given to the browser (half the time of
+    the form; the tests of logging in use ``log_in_with_form``). A test that starts on another
+    page opens that one first, not the home page on the way."""
     from django.conf import settings
     from django.test import Client
 
@@ -22,7 +23,7 @@ def log_in(page, base: str, email: str) -> None:
     client.force_login(User.objects.get(email=email))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-    page.goto(f"{base}/")
+    page.goto(f"{base}{path}")
 
 
 def log_in_with_form(page, base: str, email: str) -> None:
@@ -84,9 +85,7 @@ def test_wrong_password_shows_a_clear_message(live_server, page, demo):
 
 
 def test_model_page_is_keyboard_navigable_and_passes_axe(live_server, page, demo):
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/model/")
+    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}", "/pw/revalidatie-de-linde/model/")
     assert axe_violations(page) == []
     # The six elements are links in model order: LOS, GOC, then the four supports.
     links = page.locator(".los-grid a")
@@ -104,9 +103,9 @@ def test_model_page_is_keyboard_navigable_and_passes_axe(live_server, page, demo
 
 
 def test_characteristics_checklist_passes_axe(live_server, page, demo):
-    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/characteristics/")
+    log_in(
+        page, live_server.url, f"manager@{DEMO_DOMAIN}", "/pw/revalidatie-de-linde/characteristics/"
+    )
     assert page.locator(".check").count() == 9
     assert axe_violations(page) == []
 
@@ -129,9 +128,12 @@ def strip_count(page, code: str) -> int:
 
 
 def test_bridge_builder_logs_an_activity_with_the_keyboard_only(live_server, page, demo):
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    log_in(
+        page,
+        live_server.url,
+        f"bruggenbouwer@{DEMO_DOMAIN}",
+        "/pw/revalidatie-de-linde/activities/",
+    )
     before = strip_count(page, "VOR")
     rows_before = page.locator("#activity-rows tr").count()
     # Keyboard only from the top of the page: open "Elements and participants", tick VOR.
@@ -153,9 +155,7 @@ def test_bridge_builder_logs_an_activity_with_the_keyboard_only(live_server, pag
 
 
 def test_filters_update_the_list_and_the_address(live_server, page, demo):
-    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    log_in(page, live_server.url, f"manager@{DEMO_DOMAIN}", "/pw/revalidatie-de-linde/activities/")
     total = page.locator("#activity-rows tr").count()
     page.get_by_label("Niveau").select_option("strategic")
     page.wait_for_url("**level=strategic**")
@@ -169,9 +169,12 @@ def test_filters_update_the_list_and_the_address(live_server, page, demo):
 
 
 def test_participants_can_be_found_by_name(live_server, page, demo):
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/new/")
+    log_in(
+        page,
+        live_server.url,
+        f"bruggenbouwer@{DEMO_DOMAIN}",
+        "/pw/revalidatie-de-linde/activities/new/",
+    )
     search = page.get_by_role("searchbox", name="Zoek op naam")
     everyone = page.locator("#id_participants > div:visible").count()
     assert everyone > 20
@@ -182,9 +185,12 @@ def test_participants_can_be_found_by_name(live_server, page, demo):
 
 
 def test_an_activity_is_edited_inline_without_leaving_the_list(live_server, page, demo):
-    log_in(page, live_server.url, f"bruggenbouwer@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/activities/")
+    log_in(
+        page,
+        live_server.url,
+        f"bruggenbouwer@{DEMO_DOMAIN}",
+        "/pw/revalidatie-de-linde/activities/",
+    )
     row = page.locator("#activity-rows tr").first
     row_id = row.get_attribute("id")
     row.get_by_role("link", name="Bewerken").click()
@@ -198,9 +204,7 @@ def test_an_activity_is_edited_inline_without_leaving_the_list(live_server, page
 
 
 def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, page, demo):
-    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/")
+    log_in(page, live_server.url, f"student@{DEMO_DOMAIN}", "/pw/revalidatie-de-linde/goals/")
     page.get_by_role("link", name="Nieuw doel").click()
     page.get_by_label("Doel", exact=False).first.fill("Elke dag één vraag stellen aan een cliënt")
     page.get_by_label("de hele werkplaats").check()
@@ -218,9 +222,7 @@ def test_student_shares_a_goal_and_sees_the_supporters_feedback(live_server, pag
     page.get_by_text("is gevraagd om dit doel te ondersteunen").wait_for()
     page.get_by_role("button", name="Uitloggen").click()
 
-    log_in(page, live_server.url, f"ondersteuner@{DEMO_DOMAIN}")
-    page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-    page.goto(f"{live_server.url}/pw/revalidatie-de-linde/goals/")
+    log_in(page, live_server.url, f"ondersteuner@{DEMO_DOMAIN}", "/pw/revalidatie-de-linde/goals/")
     page.get_by_role("button", name="Ja, ik ondersteun").click()
     page.goto(goal_url)
     page.get_by_label("Je bericht").fill("Mooi doel! Begin bij de cliënt die je al kent.")

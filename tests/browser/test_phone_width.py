@@ -4,9 +4,7 @@ document is never wider than the frame. Wide tables scroll inside their own labe
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from urllib.parse import urlsplit
 
 import pytest
 from django.urls import resolve
@@ -43,45 +41,42 @@ def test_no_page_is_wider_than_a_phone(live_server, page, demo, login):
     assert len(pages) > 5
     log_in(page, live_server.url, f"{login}@{DEMO_DOMAIN}")  # for what a page asks by htmx
     page.get_by_role("heading", name="Mijn werkplaatsen", level=1).wait_for()
-
-    served = set()
-
-    def serve(route) -> None:
-        """Each page as the crawl received it for this user, not rendered a second time; its
-        styles, scripts and fragments come from the live server."""
-        path = urlsplit(route.request.url).path
-        if route.request.resource_type == "document" and path in pages:
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=pages[path])
-            served.add(path)
-        else:
-            route.continue_()
-
-    page.route(re.compile(rf"^{re.escape(live_server.url)}/(?!static/)"), serve)
     # Each page opens in a frame a phone wide (its media queries, viewport units and layout are
     # those of a 390 px window), BATCH frames at a time: half the time of one window
-    # navigating page after page.
-    paths = list(pages)
-    too_wide = []
-    for start in range(0, len(paths), BATCH):
-        too_wide += page.evaluate(MEASURE, {"paths": paths[start : start + BATCH], "width": WIDTH})
-    assert served == pages.keys()  # every page was the crawl's, none a blank
+    # navigating page after page. A frame holds the HTML as the crawl received it for this
+    # user (srcdoc, not rendered a second time, with its own address as the base of its
+    # links); its styles, scripts and fragments come from the live server.
+    batches = [list(pages)[start : start + BATCH] for start in range(0, len(pages), BATCH)]
+    too_wide, shown = [], []
+    for paths in batches:
+        documents = [
+            pages[path].decode().replace("<head>", f'<head><base href="{path}">', 1)
+            for path in paths
+        ]
+        result = page.evaluate(MEASURE, {"paths": paths, "documents": documents, "width": WIDTH})
+        too_wide += result["tooWide"]
+        shown += result["shown"]
+    assert sorted(shown) == sorted(pages)  # every frame showed its page, none a blank
     assert too_wide == [], too_wide
 
 
-# For each path a frame of the width; returns [path, document width, the last element that
-# sticks out beyond the width outside a scrolling table] for each frame that is too wide.
-MEASURE = """async ({paths, width}) => {
+# For each page a frame of the width; returns the paths whose frame shows a page (its main
+# region), and [path, document width, the last element that sticks out beyond the width
+# outside a scrolling table] for each frame that is too wide.
+MEASURE = """async ({paths, documents, width}) => {
     document.body.replaceChildren();
-    const frames = paths.map(path => {
+    const frames = paths.map((path, i) => {
         const frame = document.createElement('iframe');
         frame.style.cssText = `width: ${width}px; height: 800px; border: 0; display: block`;
         const loaded = new Promise(resolve => frame.onload = resolve);
-        frame.src = path;
+        frame.srcdoc = documents[i];
         document.body.append(frame);
         return [path, frame, loaded];
     });
     await Promise.all(frames.map(([, , loaded]) => loaded));
-    return frames.flatMap(([path, frame]) => {
+    const shown = frames.filter(([, frame]) => frame.contentDocument.querySelector('main'))
+        .map(([path]) => path);
+    const tooWide = frames.flatMap(([path, frame]) => {
         const root = frame.contentDocument.documentElement;
         if (root.scrollWidth <= width) return [];
         const all = [...frame.contentDocument.querySelectorAll('body *')].filter(e =>
@@ -90,4 +85,5 @@ MEASURE = """async ({paths, width}) => {
         const text = e ? (e.textContent || '').trim().slice(0, 40) : '';
         return [[path, root.scrollWidth, e ? `${e.tagName}.${e.className} ${text}` : '']];
     });
+    return {shown, tooWide};
 }"""
