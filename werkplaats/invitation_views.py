@@ -51,7 +51,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_KEY, None)
         if user is None:
             return render(request, "registration/invitation_invalid.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="werkplaats.auth_backend.PersonModelBackend")
         audit.record(request, "account.invitation_accepted", obj=invitation)
         messages.success(request, _("Welcome to Werkplaats. Your password is set."))
         return redirect("werkplaats:home")

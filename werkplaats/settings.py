@@ -164,7 +164,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AUTH_USER_MODEL = "werkplaats.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the user's person read in the user's own query.
+    "werkplaats.auth_backend.PersonModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "werkplaats:home"

@@ -136,8 +136,8 @@ def test_the_board_query_count_does_not_grow_with_cases(
     client.force_login(member)
     PracticeCaseFactory(workplace=workplace)
     client.get(_board(workplace))
-    # session, user, workplace, roles (memberships, grants), cases, their elements, person
-    with django_assert_num_queries(8) as small:
+    # session, user and person, workplace, roles (memberships, grants), cases, their elements
+    with django_assert_num_queries(7) as small:
         client.get(_board(workplace))
     for _ in range(10):
         case = PracticeCaseFactory(workplace=workplace)

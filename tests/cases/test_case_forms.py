@@ -172,10 +172,10 @@ def test_the_case_page_query_count_does_not_grow_with_people_and_outputs(
     client.force_login(member)
     url = f"/pw/{workplace.slug}/cases/{case.pk}/"
     client.get(url)
-    # session, user, workplace, roles (2), case, case again with: elements, aspects,
+    # session, user and person, workplace, roles (2), case, case again with: elements, aspects,
     # participants, supervisors, outputs, CMO notes with their elements and aspects, value
-    # stories (none: their own prefetches are skipped); person (header)
-    with django_assert_num_queries(17) as small:
+    # stories (none: their own prefetches are skipped)
+    with django_assert_num_queries(16) as small:
         client.get(url)
     for _ in range(5):
         case.participants.add(MembershipFactory(workplace=workplace).person)

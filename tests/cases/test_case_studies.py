@@ -152,9 +152,9 @@ def test_the_cross_case_matrix_shows_recognition_and_fragment_counts(
     assert "Citaat" not in html  # counts, never the fragments themselves
     for _ in range(5):
         CaseStudyFactory(workplace=workplace)
-    # session, user, studies (with their PW), elements, summaries, fragment counts,
+    # session, user and person, studies (with their PW), elements, summaries, fragment counts,
     # person (header); staff need no grant lookup
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/case-studies/")
 
 

@@ -243,9 +243,9 @@ def test_the_pool_query_count_does_not_grow_with_experts(
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/pool/"
     client.get(url)
-    # session, user, workplace, roles (memberships, grants), audit event, withdrawn, active,
-    # person (header)
-    with django_assert_num_queries(9) as small:
+    # session, user and person, workplace, roles (memberships, grants), audit event,
+    # withdrawn, active
+    with django_assert_num_queries(8) as small:
         client.get(url)
     for _ in range(5):
         PoolConsentFactory().workplaces.set([workplace])

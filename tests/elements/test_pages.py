@@ -110,9 +110,9 @@ def test_element_page_query_count_is_constant(client, workplace, member, django_
     client.force_login(member)
     url = f"/pw/{workplace.slug}/model/SRI/"
     client.get(url)
-    # session, user, workplace, roles (membership + grants), elements, aspects, slots
-    # (activities, their count, goals), person (header)
-    with django_assert_num_queries(11):
+    # session, user and person, workplace, roles (membership + grants), elements, aspects, slots
+    # (activities, their count, goals)
+    with django_assert_num_queries(10):
         client.get(url)
     for _n in range(10):
         MembershipFactory(workplace=workplace)

@@ -156,11 +156,11 @@ def test_the_dashboard_runs_a_constant_number_of_queries_with_1_and_5_cycles(cli
     assert measured[1] == measured[5] == (COLD_QUERIES, WARM_QUERIES), measured
 
 
-COLD_QUERIES = 21  # session, user, policy (3), cycles (the previous one picked from them),
-# results (8), live parts (7: the goals per element in one of them),
+COLD_QUERIES = 20  # session, user and person (one query), policy (3), cycles (the previous
+# one picked from them), results (8), live parts (7: the goals per element in one of them),
 # the school year's activity strip (one grouped query of its counters, kept on every write)
 # and the unread count of the navigation (cached per user; the cache was cleared)
-WARM_QUERIES = 12  # the same without the frozen results (the strip's counters are read)
+WARM_QUERIES = 11  # the same without the frozen results (the strip's counters are read)
 
 
 def test_the_xlsx_holds_the_aggregates(client, workplace, manager):

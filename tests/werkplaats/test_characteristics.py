@@ -72,9 +72,9 @@ def test_checklist_query_count_is_constant(client, workplace, owner, django_asse
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/characteristics/"
     client.get(url)
-    # session, user, workplace, roles (membership + grants), partners, role counts,
-    # people count, characteristics, person (header)
-    with django_assert_num_queries(10) as first:
+    # session, user and person, workplace, roles (membership + grants), partners, role counts,
+    # people count, characteristics
+    with django_assert_num_queries(9) as first:
         client.get(url)
     for role in list(Role) * 3:
         MembershipFactory(workplace=workplace, role=role)

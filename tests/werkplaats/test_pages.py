@@ -133,13 +133,13 @@ def test_home_query_count_does_not_grow_with_workplaces(client, django_assert_nu
     user = member_user(WorkplaceFactory(), Role.BRIDGE_BUILDER)
     client.force_login(user)
     client.get("/")  # warm up session and language machinery
-    # session, user, the policy's one look-up (memberships, research grants), workplaces,
-    # partners (prefetch), role counts, people counts, person (header); home panels: my
+    # session, user and person, the policy's one look-up (memberships, research grants), workplaces,
+    # partners (prefetch), role counts, people counts; home panels: my
     # goals (the member PWs come from the policy's look-up and the PWs above; the quick form's
     # activity kinds are reference data, read once per process), support requests and unread
     # notifications (waiting), open evaluations, actions due, running cycles and the latest
     # results (evaluations), recent activities (through the index)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         client.get("/")
     for _ in range(4):
         workplace = WorkplaceFactory()
@@ -157,11 +157,11 @@ def test_workplace_home_query_count_does_not_grow_with_members(
     client.force_login(owner)
     url = f"/pw/{workplace.slug}/"
     client.get(url)
-    # session, user, workplace, roles (membership + grants), partners, the members (their
+    # session, user and person, workplace, roles (membership + grants), partners, the members (their
     # rows give the counts per role and the people), case summary (running cases and this
-    # year's outputs), person (header), the audit event (members' names were shown); the
+    # year's outputs), the audit event (members' names were shown); the
     # hub: activities this school year, the latest five, shared goals, open actions
-    with django_assert_num_queries(14) as small:
+    with django_assert_num_queries(13) as small:
         client.get(url)
     _fill(workplace, 30)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -259,7 +259,7 @@ def test_recent_activities_of_several_pws_are_the_newest_and_cost_the_same_queri
         panels = {panel.key: context for panel, context in response.context["panels"]}
         return [a.title for a in panels["recent"]["recent"]]
 
-    with django_assert_num_queries(17) as few:
+    with django_assert_num_queries(16) as few:
         titles = recent(client.get("/"))
     assert titles[:2] == ["Vandaag in de eerste", "Gisteren"]
     for n in range(30):
