@@ -118,5 +118,5 @@ def test_element_page_query_count_is_constant(client, workplace, member, django_
         MembershipFactory(workplace=workplace)
         ActivityFactory(workplace=workplace).elements.add("SRI")
         GoalFactory(workplace=workplace).elements.add("SRI")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url)
