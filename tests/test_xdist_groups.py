@@ -1,8 +1,9 @@
 """Tests marked with one ``xdist_group`` run in one pytest-xdist worker under ``make test``
-(``--dist loadgroup``): the live-broker tests share one Redis queue, and the link crawl and
-the phone-width check share one crawl per role. loadgroup finds a test's group in an "@group"
-suffix that pytest-xdist 3.8 writes into the node id; pytest 9.2 keeps the id elsewhere, and
-every group was silently split over the workers (constraints.txt pins pytest 9.1)."""
+(``--dist loadgroup``): the live-broker tests share one Redis queue, the link crawl and the
+phone-width check share one crawl per role, and the access matrix builds its world once.
+loadgroup finds a test's group in an "@group" suffix that pytest-xdist 3.8 writes into the
+node id; pytest 9.2 keeps the id elsewhere, and every group was silently split over the
+workers (constraints.txt pins pytest 9.1)."""
 
 from __future__ import annotations
 

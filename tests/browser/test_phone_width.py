@@ -49,6 +49,7 @@ def test_no_page_is_wider_than_a_phone(live_server, page, demo, login):
     batches = [list(pages)[start : start + BATCH] for start in range(0, len(pages), BATCH)]
     too_wide, shown = [], []
     for paths in batches:
+        assert all(b"<head>" in pages[path] for path in paths)  # each gets its base
         documents = [
             pages[path].decode().replace("<head>", f'<head><base href="{path}">', 1)
             for path in paths
@@ -56,13 +57,16 @@ def test_no_page_is_wider_than_a_phone(live_server, page, demo, login):
         result = page.evaluate(MEASURE, {"paths": paths, "documents": documents, "width": WIDTH})
         too_wide += result["tooWide"]
         shown += result["shown"]
-    assert sorted(shown) == sorted(pages)  # every frame showed its page, none a blank
+    # Every frame showed its page (its main region, the site's styles, its own address as
+    # the base of its links), none a blank.
+    assert sorted(shown) == sorted(pages)
     assert too_wide == [], too_wide
 
 
 # For each page a frame of the width; returns the paths whose frame shows a page (its main
-# region), and [path, document width, the last element that sticks out beyond the width
-# outside a scrolling table] for each frame that is too wide.
+# region, styled by the site's stylesheet, with the page's own address as its base), and
+# [path, document width, the last element that sticks out beyond the width outside a
+# scrolling table] for each frame that is too wide.
 MEASURE = """async ({paths, documents, width}) => {
     document.body.replaceChildren();
     const frames = paths.map((path, i) => {
@@ -74,8 +78,11 @@ MEASURE = """async ({paths, documents, width}) => {
         return [path, frame, loaded];
     });
     await Promise.all(frames.map(([, , loaded]) => loaded));
-    const shown = frames.filter(([, frame]) => frame.contentDocument.querySelector('main'))
-        .map(([path]) => path);
+    const shown = frames.filter(([path, frame]) => {
+        const doc = frame.contentDocument;
+        const styled = getComputedStyle(doc.documentElement).getPropertyValue('--ink').trim();
+        return doc.querySelector('main') && styled !== '' && doc.baseURI.endsWith(path);
+    }).map(([path]) => path);
     const tooWide = frames.flatMap(([path, frame]) => {
         const root = frame.contentDocument.documentElement;
         if (root.scrollWidth <= width) return [];

@@ -152,8 +152,8 @@ def test_the_cross_case_matrix_shows_recognition_and_fragment_counts(
     assert "Citaat" not in html  # counts, never the fragments themselves
     for _ in range(5):
         CaseStudyFactory(workplace=workplace)
-    # session, user and person, studies (with their PW), elements, summaries, fragment counts,
-    # person (header); staff need no grant lookup
+    # session, user and person, studies (with their PW), elements, summaries, fragment
+    # counts; staff need no grant lookup
     with django_assert_num_queries(6):
         client.get("/case-studies/")
 

@@ -235,7 +235,7 @@ def test_the_cycle_page_runs_a_constant_number_of_queries(client, owner, cycle):
         answering.start_response(invitation=invitation_for(cycle, role))
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(one.captured_queries) == len(many.captured_queries) <= 14
+    assert len(one.captured_queries) == len(many.captured_queries) <= 13
 
 
 def test_indicators_are_prefilled_with_counts_and_marked(client, owner, workplace, cycle):

@@ -389,7 +389,7 @@ def sessions(personas, django_db_blocker) -> dict[str, str]:
 
 
 def _restore_output_file(pk: int) -> None:
-    """The world outlives a test, its uploads do not (each test has its own media root)."""
+    """The world outlives a test, its uploads do not (emptied after each test)."""
     from cases.models import Output
 
     stored = Output.objects.get(pk=pk).file

@@ -158,7 +158,7 @@ def test_the_members_page_has_a_constant_number_of_queries(
         if n % 3 == 0
     )
     manage.get(members_url(workplace))  # warm the session and the policy
-    # Session, user, policy, the page of rows (people, accounts, invitations), its count,
+    # Session, user and person, policy, the page of rows (people, accounts, invitations), its count,
     # the rollover and undelivered-invitation notices, the audit event: the same at any size.
     for query in ({}, {"status": "all"}, {"status": "former", "role": "student", "q": "lid"}):
         with django_assert_num_queries(10):
