@@ -31,7 +31,7 @@ def choose_with_keyboard(page, presses: int) -> None:
 
 def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
     live_server,
-    browser,
+    another_browser,
     page,
     demo,
 ):
@@ -46,8 +46,7 @@ def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
     assert axe_violations(page) == []
 
     # The client opens the link on their own device: no account, no session.
-    first_visit = browser.new_context(locale="nl-NL", bypass_csp=True)
-    client = first_visit.new_page()
+    client = another_browser(bypass_csp=True)
     client.goto(f"{live_server.url}/e/{token}/")
     client.get_by_role("heading", name="Wie ziet wat").wait_for()
     assert "/e/" not in client.url  # the token left the address bar
@@ -61,11 +60,10 @@ def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
     client.keyboard.press("Enter")
     client.get_by_text("Stap 2 van 7").wait_for()
     choose_with_keyboard(client, 4)
-    first_visit.close()  # halfway: the browser is closed
+    client.context.close()  # halfway: the browser is closed
 
     # Later, in a fresh browser, the same link resumes with the saved answers.
-    second_visit = browser.new_context(locale="nl-NL", bypass_csp=True)
-    client = second_visit.new_page()
+    client = another_browser(bypass_csp=True)
     client.goto(f"{live_server.url}/e/{token}/")
     tab_to(client, "el.textContent.trim() === 'Verder'")
     client.keyboard.press("Enter")
@@ -89,6 +87,6 @@ def test_a_client_answers_with_the_keyboard_resumes_and_the_rate_goes_up(
     tab_to(client, "el.textContent.trim() === 'Mijn antwoorden insturen'")
     client.keyboard.press("Enter")
     client.get_by_role("heading", name="Bedankt!").wait_for()
-    second_visit.close()
+    client.context.close()
 
     assert clients_responded(page, cycle_url) == before + 1
